@@ -1,0 +1,161 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/drainit/drainit/signals"
+)
+
+// options is everything the command line and environment decide.
+type options struct {
+	delay        time.Duration
+	timeout      time.Duration
+	stopSignal   syscall.Signal
+	rewrites     []signals.Rewrite
+	processGroup bool
+	verbose      bool
+	logFormat    string
+	command      []string
+	help         bool
+	version      bool
+}
+
+// envFlags maps each flag that has an environment variable to it. A flag
+// given on the command line wins over its variable.
+var envFlags = map[string]string{
+	"delay":         "DRAINIT_DELAY",
+	"timeout":       "DRAINIT_TIMEOUT",
+	"stop-signal":   "DRAINIT_STOP_SIGNAL",
+	"rewrite":       "DRAINIT_REWRITE",
+	"process-group": "DRAINIT_PROCESS_GROUP",
+}
+
+// usageErr is a command-line mistake: drainit prints it on one line and
+// exits 2.
+type usageErr struct{ msg string }
+
+func (e *usageErr) Error() string { return e.msg }
+
+func usageError(format string, args ...any) error {
+	return &usageErr{msg: fmt.Sprintf(format, args...)}
+}
+
+func newFlagSet(o *options, stopSignal, logFormat *string, rewrites *[]string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("drainit", pflag.ContinueOnError)
+	fs.SetInterspersed(false) // everything after COMMAND belongs to it
+	fs.SetOutput(io.Discard)  // errors become one line, printed by main
+	fs.Usage = func() {}
+	fs.SortFlags = false
+	fs.DurationVar(&o.delay, "delay", 5*time.Second, "endpoint-propagation delay between the drain trigger and the stop signal")
+	fs.DurationVar(&o.timeout, "timeout", 20*time.Second, "after the stop signal, how long to wait for every descendant before SIGKILL")
+	fs.StringVar(stopSignal, "stop-signal", "QUIT", "signal that begins the child's graceful shutdown")
+	fs.StringArrayVar(rewrites, "rewrite", nil, "FROM:TO rewrites a received signal before it is routed; TO of 0 drops it (repeatable)")
+	fs.BoolVar(&o.processGroup, "process-group", false, "forward signals to the child's whole process group")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "also log every forwarded signal and reaped process")
+	fs.StringVar(logFormat, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVarP(&o.help, "help", "h", false, "show this help and exit")
+	return fs
+}
+
+// parseOptions reads args (without the program name) and the environment.
+// Every error it returns is a usage error naming what was wrong.
+func parseOptions(args []string, getenv func(string) string) (*options, error) {
+	o := &options{}
+	var stopSignal, logFormat string
+	var rewrites []string
+	fs := newFlagSet(o, &stopSignal, &logFormat, &rewrites)
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError("%v", err)
+	}
+	if o.help || o.version {
+		return o, nil
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return nil, err
+	}
+	if o.delay < 0 || o.timeout < 0 {
+		return nil, usageError("--delay and --timeout must not be negative")
+	}
+	sig, err := signals.Parse(stopSignal)
+	if err != nil {
+		return nil, usageError("--stop-signal: %v", err)
+	}
+	o.stopSignal = sig
+	for _, text := range rewrites {
+		r, err := signals.ParseRewrite(text)
+		if err != nil {
+			return nil, usageError("--rewrite: %v", err)
+		}
+		o.rewrites = append(o.rewrites, r)
+	}
+	if logFormat != "text" && logFormat != "json" {
+		return nil, usageError("--log-format: want text or json, got %q", logFormat)
+	}
+	o.logFormat = logFormat
+	o.command = fs.Args()
+	if len(o.command) == 0 {
+		return nil, usageError("no command given (drainit [flags] [--] COMMAND [ARG...])")
+	}
+	return o, nil
+}
+
+// applyEnv fills each flag not given on the command line from its
+// environment variable. DRAINIT_REWRITE holds a comma-separated list.
+func applyEnv(fs *pflag.FlagSet, getenv func(string) string) error {
+	for name, env := range envFlags {
+		value := getenv(env)
+		if value == "" || fs.Changed(name) {
+			continue
+		}
+		values := []string{value}
+		if name == "rewrite" {
+			values = strings.Split(value, ",")
+		}
+		for _, v := range values {
+			if err := fs.Set(name, strings.TrimSpace(v)); err != nil {
+				return usageError("%s=%q: %v", env, value, err)
+			}
+		}
+	}
+	return nil
+}
+
+func printHelp(w io.Writer) {
+	var o options
+	var s1, s2 string
+	var r []string
+	fs := newFlagSet(&o, &s1, &s2, &r)
+	fmt.Fprint(w, `drainit: a PID 1 that turns a container stop into a lossless drain.
+
+Usage: drainit [flags] [--] COMMAND [ARG...]
+
+On SIGTERM, SIGQUIT or SIGINT, drainit keeps COMMAND serving for --delay
+while load balancers stop sending, then sends --stop-signal, waits up to
+--timeout for every descendant to exit, and SIGKILLs what is left. Every
+other signal is forwarded. It reaps zombies and exits with COMMAND's status.
+
+Flags:
+`)
+	fmt.Fprint(w, fs.FlagUsages())
+	fmt.Fprint(w, `
+Environment: DRAINIT_DELAY, DRAINIT_TIMEOUT, DRAINIT_STOP_SIGNAL,
+DRAINIT_REWRITE (comma-separated), DRAINIT_PROCESS_GROUP. Flags win.
+
+Examples:
+  # nginx: 5 s for endpoints to propagate, then a graceful QUIT
+  drainit --delay 5s --timeout 20s -- /docker-entrypoint.sh nginx -g 'daemon off;'
+
+  # php-fpm behind nginx: outlast nginx's delay so it never refuses nginx
+  drainit --delay 8s --timeout 20s -- docker-php-entrypoint php-fpm -F
+
+Exit status: COMMAND's, or 128+N if signal N killed it; 126 if COMMAND
+cannot be executed, 127 if it is not found, 2 for a usage error.
+`)
+}
