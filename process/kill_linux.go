@@ -20,8 +20,18 @@ func (c *Child) KillAll() (int, error) {
 		n := len(Descendants(self))
 		return n, ignoreGone(unix.Kill(-1, unix.SIGKILL))
 	}
+	// Count before the group kill, which turns its members into zombies
+	// that a later scan would no longer see as live.
 	killed := make(map[int]bool)
+	for _, pid := range Descendants(self) {
+		killed[pid] = true
+	}
 	err := ignoreGone(unix.Kill(-c.PID, unix.SIGKILL))
+	for pid := range killed {
+		if kerr := ignoreGone(unix.Kill(pid, unix.SIGKILL)); kerr != nil && err == nil {
+			err = kerr
+		}
+	}
 	for range 10 {
 		fresh := 0
 		for _, pid := range Descendants(self) {

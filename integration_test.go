@@ -1,0 +1,368 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestExitStatusPassesThrough(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			cases := []struct {
+				name string
+				s    spec
+				want int
+			}{
+				{"exit code", spec{helper: "exit", args: []string{"42"}}, 42},
+				{"exit zero", spec{helper: "exit", args: []string{"0"}}, 0},
+				{"killed by SIGKILL", spec{helper: "killself", args: []string{"KILL"}}, 137},
+				{"killed by SIGTERM", spec{helper: "killself", args: []string{"TERM"}}, 128 + 15},
+				{"not found", spec{argv: []string{"/no/such/command"}}, 127},
+				{"not found in PATH", spec{argv: []string{"no-such-command-drainit"}}, 127},
+				{"not executable", spec{argv: []string{"/etc/hostname"}}, 126},
+				{"a directory", spec{argv: []string{"/tmp"}}, 126},
+			}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					t.Parallel()
+					r := start(t, m, c.s)
+					r.wantExit(c.want)
+					if c.want >= 126 && c.want <= 127 {
+						lines := strings.Split(strings.TrimSpace(r.stderr.String()), "\n")
+						if len(lines) != 1 || !strings.Contains(lines[0], c.s.argv[0]) {
+							t.Fatalf("want one stderr line naming %s, got %q", c.s.argv[0], r.stderr.String())
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestStopSignalArrivesAfterTheDelayAndNotBefore(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			const delay = 400 * time.Millisecond
+			r := start(t, m, spec{flags: []string{"--delay", delay.String()}, helper: "record"})
+			r.waitEvent("ready")
+			sent := r.signal(syscall.SIGTERM)
+			quit := r.waitEvent("SIGQUIT")
+			r.wantExit(0)
+			if got := quit.Sub(sent); got < delay {
+				t.Fatalf("SIGQUIT came %v after SIGTERM: want at least the %v delay", got, delay)
+			}
+			if got := r.names(); !slices.Equal(got, []string{"ready", "SIGQUIT"}) {
+				t.Fatalf("child's signals: want [ready SIGQUIT] (TERM never forwarded), got %v", got)
+			}
+			for _, step := range []string{"drain triggered", "stop signal sent", "all processes exited", "exiting"} {
+				if !strings.Contains(r.stderr.String(), step) {
+					t.Errorf("log lacks %q:\n%s", step, r.stderr.String())
+				}
+			}
+		})
+	}
+}
+
+func TestEveryTriggerSignalDrains(t *testing.T) {
+	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			r := start(t, pid1, spec{flags: []string{"--delay", "50ms"}, helper: "record"})
+			r.waitEvent("ready")
+			r.signal(sig)
+			r.waitEvent("SIGQUIT")
+			r.wantExit(0)
+		})
+	}
+}
+
+func TestSecondTriggerSkipsTheDelay(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			r := start(t, m, spec{flags: []string{"--delay", "1h"}, helper: "record"})
+			r.waitEvent("ready")
+			r.signal(syscall.SIGTERM)
+			time.Sleep(50 * time.Millisecond)
+			r.signal(syscall.SIGQUIT)
+			r.waitEvent("SIGQUIT")
+			r.wantExit(0)
+			if !strings.Contains(r.stderr.String(), "second trigger") {
+				t.Fatalf("log lacks the second trigger:\n%s", r.stderr.String())
+			}
+		})
+	}
+}
+
+func TestChildExitingDuringTheDelayEndsDrainitAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			r := start(t, m, spec{
+				flags:  []string{"--delay", "1h"},
+				helper: "record",
+				env:    []string{"DRAINIT_TEST_EXIT_AFTER=300ms", "DRAINIT_TEST_EXIT_CODE=7"},
+			})
+			r.waitEvent("ready")
+			r.signal(syscall.SIGTERM)
+			r.wantExit(7)
+			if slices.Contains(r.names(), "SIGQUIT") {
+				t.Fatalf("want no stop signal for a child that exited during the delay, got %v", r.names())
+			}
+		})
+	}
+}
+
+func TestChildIgnoringTheStopSignalIsKilledAtTheDeadline(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			r := start(t, m, spec{
+				flags:  []string{"--delay", "0", "--timeout", "500ms"},
+				helper: "orphan", args: []string{"1h"}, // a stuck grandchild too
+				env: []string{"DRAINIT_TEST_IGNORE_STOP=1"},
+			})
+			r.waitEvent("ready")
+			r.signal(syscall.SIGTERM)
+			r.waitEvent("SIGQUIT")
+			r.wantExit(137)
+			log := r.stderr.String()
+			if !strings.Contains(log, "deadline hit") || !strings.Contains(log, "killed=2") {
+				t.Fatalf("want a deadline line with killed=2 (child and grandchild), got:\n%s", log)
+			}
+			if slices.Contains(r.names(), "SIGTERM") {
+				t.Fatalf("drainit escalated to SIGTERM: %v", r.names())
+			}
+		})
+	}
+}
+
+func TestOrphanOutlivingTheMainChildIsWaitedFor(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			r := start(t, m, spec{
+				flags:  []string{"--delay", "0", "--timeout", "1m", "-v"},
+				helper: "orphan", args: []string{"1500ms"},
+			})
+			r.waitEvent("ready")
+			r.signal(syscall.SIGTERM)
+			quit := r.waitEvent("SIGQUIT")
+			r.wantExit(0)
+			orphanDone := r.waitEvent("orphan-done")
+			if !orphanDone.After(quit) {
+				t.Fatalf("the orphan finished before the main child: the test proves nothing")
+			}
+			if r.exitedAt.Before(orphanDone) {
+				t.Fatalf("drainit exited %v before the orphan finished", orphanDone.Sub(r.exitedAt))
+			}
+		})
+	}
+}
+
+func TestHundredOrphanedZombiesAreReaped(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			r := start(t, m, spec{flags: []string{"-v"}, helper: "zombies", args: []string{"100"}})
+			r.wantExit(0)
+			if !strings.Contains(r.stdout.String(), "orphans 100 left 0") {
+				t.Fatalf("want 100 orphans all reaped, got %q", r.stdout.String())
+			}
+			if n := strings.Count(r.stderr.String(), "msg=reaped"); n < 100 {
+				t.Fatalf("want at least 100 reaped lines at -v, got %d", n)
+			}
+		})
+	}
+}
+
+func TestSignalsArePassedThroughAndRewritten(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			r := start(t, m, spec{flags: []string{"--delay", "0", "--rewrite", "USR1:USR2", "--rewrite", "cont:0"}, helper: "record"})
+			r.waitEvent("ready")
+			for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGWINCH, syscall.SIGUSR1, syscall.SIGCONT} {
+				r.signal(sig)
+				time.Sleep(20 * time.Millisecond) // signals of one kind coalesce; keep them apart
+			}
+			r.waitEvent("SIGUSR2")
+			r.signal(syscall.SIGTERM)
+			r.wantExit(0)
+			want := []string{"ready", "SIGHUP", "SIGWINCH", "SIGUSR2", "SIGQUIT"}
+			if got := r.names(); !slices.Equal(got, want) {
+				t.Fatalf("child's signals: want %v, got %v", want, got)
+			}
+		})
+	}
+}
+
+func TestEnvironmentConfiguresAndFlagsWin(t *testing.T) {
+	t.Parallel()
+	r := start(t, subreaper, spec{
+		flags:  []string{"--stop-signal", "USR2"},
+		helper: "record",
+		env:    []string{"DRAINIT_STOP_SIGNAL=HUP", "DRAINIT_DELAY=0", "DRAINIT_REWRITE=WINCH:USR1", "DRAINIT_TEST_EXIT_ON=USR2"},
+	})
+	r.waitEvent("ready")
+	r.signal(syscall.SIGWINCH)
+	r.waitEvent("SIGUSR1")
+	r.signal(syscall.SIGTERM)
+	r.wantExit(0)
+	if want, got := []string{"ready", "SIGUSR1", "SIGUSR2"}, r.names(); !slices.Equal(got, want) {
+		t.Fatalf("child's signals: want %v, got %v", want, got)
+	}
+}
+
+func TestProcessGroupForwardingReachesTheWholeGroup(t *testing.T) {
+	t.Parallel()
+	for _, group := range []bool{false, true} {
+		t.Run(fmt.Sprintf("process-group=%v", group), func(t *testing.T) {
+			t.Parallel()
+			r := start(t, subreaper, spec{
+				flags:  []string{fmt.Sprintf("--process-group=%v", group), "--delay", "0", "--timeout", "300ms"},
+				helper: "orphan", args: []string{"1h"},
+			})
+			r.waitEvent("ready")
+			r.waitEvent("sleeper-ready")
+			r.signal(syscall.SIGHUP)
+			r.waitEvent("SIGHUP")
+			if group {
+				r.waitEvent("sleeper-SIGHUP")
+			}
+			r.signal(syscall.SIGTERM)
+			r.wantExit(0) // the main child exits on QUIT; the sleeper is killed at the deadline
+			if got := slices.Contains(r.names(), "sleeper-SIGHUP"); got != group {
+				t.Fatalf("grandchild got HUP: want %v, got %v (%v)", group, got, r.names())
+			}
+			if !strings.Contains(r.stderr.String(), "killed=1") {
+				t.Fatalf("want the sleeper killed at the deadline:\n%s", r.stderr.String())
+			}
+		})
+	}
+}
+
+func TestTriggerRightAfterStartIsNotLost(t *testing.T) {
+	t.Parallel()
+	r := start(t, subreaper, spec{flags: []string{"--delay", "300ms"}, helper: "record"})
+	pid := r.cmd.Process.Pid
+	// Signal the moment drainit has a child, long before the child is ready.
+	deadline := time.Now().Add(scale(10 * time.Second))
+	for time.Now().Before(deadline) {
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+		if len(strings.TrimSpace(string(data))) > 0 {
+			break
+		}
+	}
+	r.signal(syscall.SIGTERM)
+	r.waitEvent("SIGQUIT")
+	r.wantExit(0)
+}
+
+func TestChildStartsWithACleanSignalState(t *testing.T) {
+	t.Parallel()
+	// The shell ignores HUP, USR1 and PIPE before exec'ing drainit; the
+	// child must not inherit that.
+	script := `trap "" HUP USR1 PIPE; exec "$@"`
+	r := start(t, subreaper, spec{argv: nil, helper: "sigstate"})
+	r.wantExit(0)
+	cmd := exec.Command("sh", "-c", script, "sh", drainitBin, "--", os.Args[0])
+	cmd.Env = append(os.Environ(), "DRAINIT_TEST_HELPER=sigstate")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []string{r.stdout.String(), string(out)} {
+		if !strings.Contains(o, "SigBlk: 0000000000000000") || !strings.Contains(o, "SigIgn: 0000000000000000") {
+			t.Fatalf("want SigBlk and SigIgn zero in the child, got:\n%s", o)
+		}
+	}
+}
+
+func TestStdinIsPassedThrough(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			r := start(t, m, spec{helper: "cat", stdin: "hello, drainit\n"})
+			r.wantExit(0)
+			if got := r.stdout.String(); got != "hello, drainit\n" {
+				t.Fatalf("stdout: want the stdin echoed, got %q", got)
+			}
+		})
+	}
+}
+
+func TestUsageErrorsExit2WithOneLine(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{[]string{"--bogus", "true"}, "", "--bogus"},
+		{[]string{"--delay", "soon", "true"}, "", "--delay"},
+		{[]string{"--timeout", "-1s", "true"}, "", "negative"},
+		{[]string{"--stop-signal", "SIGFOO", "true"}, "", "SIGFOO"},
+		{[]string{"--rewrite", "15", "true"}, "", "FROM:TO"},
+		{[]string{"--rewrite", "KILL:1", "true"}, "", "cannot be caught"},
+		{[]string{"--rewrite", "1:2", "--rewrite", "1:3", "true"}, "", "already rewritten"},
+		{[]string{"--log-format", "xml", "true"}, "", "--log-format"},
+		{[]string{}, "", "no command"},
+		{[]string{"--"}, "", "no command"},
+		{[]string{"true"}, "DRAINIT_DELAY=later", "DRAINIT_DELAY"},
+		{[]string{"true"}, "DRAINIT_PROCESS_GROUP=maybe", "DRAINIT_PROCESS_GROUP"},
+		{[]string{"true"}, "DRAINIT_REWRITE=15:3,bad", "bad"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(append(c.args, c.env), " "), func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(drainitBin, c.args...)
+			if c.env != "" {
+				cmd.Env = append(os.Environ(), c.env)
+			}
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			code := cmd.ProcessState.ExitCode()
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if code != 2 || len(lines) != 1 || !strings.Contains(lines[0], c.want) {
+				t.Fatalf("want exit 2 and one line naming %q, got %d (%v) and %q", c.want, code, err, stderr.String())
+			}
+		})
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command(drainitBin, "--help").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"--delay", "--timeout", "--stop-signal", "--rewrite", "--process-group", "nginx", "php-fpm", "DRAINIT_DELAY"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+	out, err = exec.Command(drainitBin, "--version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "drainit ") {
+		t.Fatalf("--version: want a drainit line, got %q (%v)", out, err)
+	}
+}
