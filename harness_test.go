@@ -92,6 +92,7 @@ type spec struct {
 	env    []string // extra environment for drainit and the child
 	stdin  string
 	argv   []string // a literal command instead of a helper
+	raw    bool     // argv is the whole command line: it starts drainit itself
 }
 
 func start(t *testing.T, m mode, s spec) *drainitRun {
@@ -100,7 +101,9 @@ func start(t *testing.T, m mode, s spec) *drainitRun {
 	r := &drainitRun{t: t, mode: m, rec: filepath.Join(t.TempDir(), "rec"), done: make(chan struct{})}
 	argv := append([]string{drainitBin}, s.flags...)
 	argv = append(argv, "--")
-	if s.argv != nil {
+	if s.raw {
+		argv = s.argv
+	} else if s.argv != nil {
 		argv = append(argv, s.argv...)
 	} else {
 		argv = append(argv, os.Args[0])

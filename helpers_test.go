@@ -2,7 +2,10 @@ package main
 
 import (
 	"bufio"
+	"unsafe"
+
 	"fmt"
+	"golang.org/x/sys/unix"
 	"io"
 	"os"
 	"os/exec"
@@ -27,6 +30,7 @@ var helpers = map[string]func(args []string) int{
 	"sleep":    helperSleep,
 	"zombies":  helperZombies,
 	"spawn":    helperSpawn,
+	"ignexec":  helperIgnoreExec,
 }
 
 func runHelper(role string) int {
@@ -182,4 +186,21 @@ func helperZombies(args []string) int {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// helperIgnoreExec sets SIG_IGN on HUP, USR1, PIPE, 32 and 40, as a careless
+// parent might, then execs its arguments, which inherit those ignores.
+// (A shell's trap cannot do it: dash refuses signal 32.)
+func helperIgnoreExec(args []string) int {
+	ign := [4]uint64{1} // struct sigaction{handler: SIG_IGN}
+	for _, sig := range []int{1, 10, 13, 32, 40} {
+		if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&ign)), 0, 8, 0, 0); errno != 0 {
+			fmt.Fprintln(os.Stderr, "rt_sigaction:", errno)
+			return 95
+		}
+	}
+	os.Setenv("DRAINIT_TEST_HELPER", "sigstate")
+	err := syscall.Exec(args[0], args, os.Environ())
+	fmt.Fprintln(os.Stderr, "exec:", err)
+	return 94
 }

@@ -21,11 +21,11 @@ type Child struct {
 // Start runs argv[0] with drainit's stdin, stdout, stderr, working
 // directory and environment, in a new process group whose ID is its PID.
 //
-// The child starts with default dispositions for every signal drainit
-// handles (the Go runtime resets them between fork and exec), and since
-// drainit handles every catchable signal, none is left ignored. The Go
-// runtime restores the signal mask drainit itself inherited; container
-// runtimes start PID 1 with an empty one.
+// The child starts with every signal at its default disposition: the Go
+// runtime resets those drainit handles, which is every catchable one, and
+// withInheritedIgnoresReset covers the rest. Its signal mask is the one
+// drainit itself inherited, which the Go runtime restores in the child;
+// container runtimes start PID 1 with an empty mask.
 func Start(argv []string, group bool) (*Child, error) {
 	path, err := lookPath(argv[0])
 	if err != nil {
@@ -42,7 +42,11 @@ func Start(argv []string, group bool) (*Child, error) {
 		attr.Sys.Foreground = true
 		attr.Sys.Ctty = 0
 	}
-	pid, err := syscall.ForkExec(path, argv, attr)
+	var pid int
+	err = withInheritedIgnoresReset(func() (err error) {
+		pid, err = syscall.ForkExec(path, argv, attr)
+		return err
+	})
 	if err != nil {
 		return nil, execError(argv[0], err)
 	}

@@ -1,0 +1,33 @@
+# drainit: `make test` installs what the tests need and runs all of them.
+GO          ?= go
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     := -s -w -X main.version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOBIN       := $(shell $(GO) env GOPATH)/bin
+
+.PHONY: build deps lint test fuzz clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/drainit .
+
+deps:
+	./scripts/install-deps.sh
+	test -x $(GOBIN)/staticcheck || $(GO) install $(STATICCHECK)
+
+lint:
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+	GOOS=darwin $(GO) vet ./...
+	$(GO) test -run '^$$' ./... >/dev/null
+	$(GOBIN)/staticcheck ./...
+
+test: deps lint
+	$(GO) test -race -shuffle=on -count=1 ./...
+
+# A short fuzzing pass over the parsers; the corpus lives in signals/testdata.
+fuzz:
+	$(GO) test ./signals -run '^$$' -fuzz 'FuzzParse$$' -fuzztime 30s
+	$(GO) test ./signals -run '^$$' -fuzz 'FuzzParseRewrite$$' -fuzztime 30s
+
+clean:
+	rm -rf bin

@@ -1,0 +1,86 @@
+//go:build linux
+
+package process
+
+import (
+	"errors"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestExitStatusIsTheShellConvention(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		e    Exit
+		want int
+	}{
+		{Exit{Code: 0}, 0}, {Exit{Code: 42}, 42}, {Exit{Signal: syscall.SIGKILL}, 137}, {Exit{Signal: syscall.SIGTERM}, 143},
+	}
+	for _, c := range cases {
+		if got := c.e.Status(); got != c.want {
+			t.Errorf("%v: want %d, got %d", c.e, c.want, got)
+		}
+	}
+}
+
+func TestStartErrorsCarryTheShellExitCodes(t *testing.T) {
+	t.Parallel()
+	cases := map[string]int{
+		"/no/such/file":        ExitNotFound,
+		"no-such-command-here": ExitNotFound,
+		"/etc/hostname":        ExitCannotExecute,
+		"/":                    ExitCannotExecute,
+	}
+	for cmd, want := range cases {
+		_, err := Start([]string{cmd}, false)
+		var se *StartError
+		if !errors.As(err, &se) || se.Code != want {
+			t.Errorf("Start(%q): want a StartError with code %d, got %v", cmd, want, err)
+		}
+	}
+}
+
+// TestReapKillAllAndDescendants runs a real process tree: a shell with two
+// sleeping children. It is not parallel because Reap waits for any child
+// of the test process.
+func TestReapKillAllAndDescendants(t *testing.T) {
+	if err := BecomeSubreaper(); err != nil {
+		t.Skipf("cannot become a subreaper: %v", err)
+	}
+	child, err := Start([]string{"sh", "-c", "sleep 60 & sleep 60 & wait"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if found = Descendants(syscall.Getpid()); len(found) == 3 {
+			break
+		}
+	}
+	if len(found) != 3 || !slices.Contains(found, child.PID) {
+		t.Fatalf("Descendants: want the shell %d and its two sleeps, got %v", child.PID, found)
+	}
+	n, err := child.KillAll()
+	if err != nil || n != 3 {
+		t.Fatalf("KillAll: want 3 killed, got %d (%v)", n, err)
+	}
+	exits := make(chan Exit, 8)
+	go Reap(exits)
+	var reaped []Exit
+	for e := range exits { // closes at ECHILD: every descendant reaped
+		reaped = append(reaped, e)
+	}
+	if len(reaped) != 3 {
+		t.Fatalf("Reap: want 3 exits, got %v", reaped)
+	}
+	for _, e := range reaped {
+		if e.Signal != syscall.SIGKILL {
+			t.Errorf("want every process killed by SIGKILL, got %v", e)
+		}
+	}
+	if err := child.Signal(syscall.SIGHUP); err != nil {
+		t.Fatalf("signalling a reaped child: want no error, got %v", err)
+	}
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what drainit's test suite needs on a Debian (bookworm) machine.
+# Idempotent: packages already present are not touched. Needs root or sudo.
+set -euo pipefail
+
+packages=(
+  util-linux   # unshare: tests run drainit as PID 1 of a new PID namespace
+  procps       # ps, for humans reading a failed test
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v go >/dev/null || { echo "install-deps: Go is not installed (need Go 1.26 or newer)" >&2; exit 1; }
