@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/drainit/drainit/signals"
+	"github.com/drainit/drainit/upstream"
 )
 
 // options is everything the command line and environment decide.
@@ -21,6 +22,10 @@ type options struct {
 	processGroup bool
 	verbose      bool
 	logFormat    string
+	metricsAddr  string
+	linger       time.Duration
+	upstreams    []*upstream.Source
+	gracePeriod  time.Duration
 	command      []string
 	help         bool
 	version      bool
@@ -29,12 +34,19 @@ type options struct {
 // envFlags maps each flag that has an environment variable to it. A flag
 // given on the command line wins over its variable.
 var envFlags = map[string]string{
-	"delay":         "DRAINIT_DELAY",
-	"timeout":       "DRAINIT_TIMEOUT",
-	"stop-signal":   "DRAINIT_STOP_SIGNAL",
-	"rewrite":       "DRAINIT_REWRITE",
-	"process-group": "DRAINIT_PROCESS_GROUP",
+	"delay":           "DRAINIT_DELAY",
+	"timeout":         "DRAINIT_TIMEOUT",
+	"stop-signal":     "DRAINIT_STOP_SIGNAL",
+	"rewrite":         "DRAINIT_REWRITE",
+	"process-group":   "DRAINIT_PROCESS_GROUP",
+	"metrics-address": "DRAINIT_METRICS_ADDRESS",
+	"metrics-linger":  "DRAINIT_METRICS_LINGER",
+	"upstream":        "DRAINIT_UPSTREAM",
+	"grace-period":    "DRAINIT_GRACE_PERIOD",
 }
+
+// listFlags take a comma-separated list in their environment variable.
+var listFlags = map[string]bool{"rewrite": true, "upstream": true}
 
 // usageErr is a command-line mistake: drainit prints it on one line and
 // exits 2.
@@ -46,7 +58,13 @@ func usageError(format string, args ...any) error {
 	return &usageErr{msg: fmt.Sprintf(format, args...)}
 }
 
-func newFlagSet(o *options, stopSignal, logFormat *string, rewrites *[]string) *pflag.FlagSet {
+// rawFlags are the flag values that need parsing after pflag is done.
+type rawFlags struct {
+	stopSignal, logFormat string
+	rewrites, upstreams   []string
+}
+
+func newFlagSet(o *options, raw *rawFlags) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("drainit", pflag.ContinueOnError)
 	fs.SetInterspersed(false) // everything after COMMAND belongs to it
 	fs.SetOutput(io.Discard)  // errors become one line, printed by main
@@ -54,11 +72,15 @@ func newFlagSet(o *options, stopSignal, logFormat *string, rewrites *[]string) *
 	fs.SortFlags = false
 	fs.DurationVar(&o.delay, "delay", 5*time.Second, "endpoint-propagation delay between the drain trigger and the stop signal")
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Second, "after the stop signal, how long to wait for every descendant before SIGKILL")
-	fs.StringVar(stopSignal, "stop-signal", "QUIT", "signal that begins the child's graceful shutdown")
-	fs.StringArrayVar(rewrites, "rewrite", nil, "FROM:TO rewrites a received signal before it is routed; TO of 0 drops it (repeatable)")
+	fs.StringVar(&raw.stopSignal, "stop-signal", "QUIT", "signal that begins the child's graceful shutdown")
+	fs.StringArrayVar(&raw.rewrites, "rewrite", nil, "FROM:TO rewrites a received signal before it is routed; TO of 0 drops it (repeatable)")
 	fs.BoolVar(&o.processGroup, "process-group", false, "forward signals to the child's whole process group")
+	fs.StringVar(&o.metricsAddr, "metrics-address", "", "serve /metrics, /healthz and /readyz on this address (e.g. :9101); empty: no listener")
+	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the drain, keep serving /metrics this long for a final scrape")
+	fs.StringArrayVar(&raw.upstreams, "upstream", nil, "nginx=URL of stub_status, or php-fpm=HOST:PORT[/PATH] or php-fpm=unix:SOCKET[:PATH] (repeatable)")
+	fs.DurationVar(&o.gracePeriod, "grace-period", 0, "the pod's terminationGracePeriodSeconds, to warn when --delay + --timeout does not fit")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "also log every forwarded signal and reaped process")
-	fs.StringVar(logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&raw.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help and exit")
 	return fs
@@ -68,9 +90,8 @@ func newFlagSet(o *options, stopSignal, logFormat *string, rewrites *[]string) *
 // Every error it returns is a usage error naming what was wrong.
 func parseOptions(args []string, getenv func(string) string) (*options, error) {
 	o := &options{}
-	var stopSignal, logFormat string
-	var rewrites []string
-	fs := newFlagSet(o, &stopSignal, &logFormat, &rewrites)
+	var raw rawFlags
+	fs := newFlagSet(o, &raw)
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError("%v", err)
 	}
@@ -80,25 +101,37 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 	if err := applyEnv(fs, getenv); err != nil {
 		return nil, err
 	}
-	if o.delay < 0 || o.timeout < 0 {
-		return nil, usageError("--delay and --timeout must not be negative")
+	if o.delay < 0 || o.timeout < 0 || o.linger < 0 || o.gracePeriod < 0 {
+		return nil, usageError("durations must not be negative")
 	}
-	sig, err := signals.Parse(stopSignal)
+	sig, err := signals.Parse(raw.stopSignal)
 	if err != nil {
 		return nil, usageError("--stop-signal: %v", err)
 	}
 	o.stopSignal = sig
-	for _, text := range rewrites {
+	for _, text := range raw.rewrites {
 		r, err := signals.ParseRewrite(text)
 		if err != nil {
 			return nil, usageError("--rewrite: %v", err)
 		}
 		o.rewrites = append(o.rewrites, r)
 	}
-	if logFormat != "text" && logFormat != "json" {
-		return nil, usageError("--log-format: want text or json, got %q", logFormat)
+	kinds := map[upstream.Kind]bool{}
+	for _, text := range raw.upstreams {
+		src, err := upstream.Parse(text)
+		if err != nil {
+			return nil, usageError("--upstream: %v", err)
+		}
+		if kinds[src.Kind] {
+			return nil, usageError("--upstream: %s given twice", src.Kind)
+		}
+		kinds[src.Kind] = true
+		o.upstreams = append(o.upstreams, src)
 	}
-	o.logFormat = logFormat
+	if raw.logFormat != "text" && raw.logFormat != "json" {
+		return nil, usageError("--log-format: want text or json, got %q", raw.logFormat)
+	}
+	o.logFormat = raw.logFormat
 	o.command = fs.Args()
 	if len(o.command) == 0 {
 		return nil, usageError("no command given (drainit [flags] [--] COMMAND [ARG...])")
@@ -115,7 +148,7 @@ func applyEnv(fs *pflag.FlagSet, getenv func(string) string) error {
 			continue
 		}
 		values := []string{value}
-		if name == "rewrite" {
+		if listFlags[name] {
 			values = strings.Split(value, ",")
 		}
 		for _, v := range values {
@@ -129,9 +162,8 @@ func applyEnv(fs *pflag.FlagSet, getenv func(string) string) error {
 
 func printHelp(w io.Writer) {
 	var o options
-	var s1, s2 string
-	var r []string
-	fs := newFlagSet(&o, &s1, &s2, &r)
+	var raw rawFlags
+	fs := newFlagSet(&o, &raw)
 	fmt.Fprint(w, `drainit: a PID 1 that turns a container stop into a lossless drain.
 
 Usage: drainit [flags] [--] COMMAND [ARG...]
@@ -146,14 +178,20 @@ Flags:
 	fmt.Fprint(w, fs.FlagUsages())
 	fmt.Fprint(w, `
 Environment: DRAINIT_DELAY, DRAINIT_TIMEOUT, DRAINIT_STOP_SIGNAL,
-DRAINIT_REWRITE (comma-separated), DRAINIT_PROCESS_GROUP. Flags win.
+DRAINIT_REWRITE and DRAINIT_UPSTREAM (comma-separated), DRAINIT_PROCESS_GROUP,
+DRAINIT_METRICS_ADDRESS, DRAINIT_METRICS_LINGER, DRAINIT_GRACE_PERIOD.
+A flag on the command line wins over its variable.
 
 Examples:
   # nginx: 5 s for endpoints to propagate, then a graceful QUIT
-  drainit --delay 5s --timeout 20s -- /docker-entrypoint.sh nginx -g 'daemon off;'
+  drainit --delay 5s --timeout 20s --metrics-address :9101 \
+    --upstream nginx=http://127.0.0.1:8080/stub_status \
+    -- /docker-entrypoint.sh nginx -g 'daemon off;'
 
   # php-fpm behind nginx: outlast nginx's delay so it never refuses nginx
-  drainit --delay 8s --timeout 20s -- docker-php-entrypoint php-fpm -F
+  drainit --delay 8s --timeout 20s --metrics-address :9102 \
+    --upstream php-fpm=127.0.0.1:9000/status \
+    -- docker-php-entrypoint php-fpm -F
 
 Exit status: COMMAND's, or 128+N if signal N killed it; 126 if COMMAND
 cannot be executed, 127 if it is not found, 2 for a usage error.

@@ -22,6 +22,9 @@ type Config struct {
 	MainPID    int            // the main child
 	Log        *slog.Logger   // drain steps at Info, forwarding and reaping at Debug
 	Observer   Observer       // optional: metrics
+	// InFlight, if set, counts the requests each upstream is serving. It
+	// is called just before the stop signal, which closes the status pages.
+	InFlight func() map[string]int
 }
 
 // Process is what the machine does to the world.
@@ -122,6 +125,9 @@ func (m *Machine) trigger(sig syscall.Signal, now time.Time) {
 }
 
 func (m *Machine) sendStop(now time.Time) {
+	if m.cfg.InFlight != nil {
+		m.sum.InFlight = m.cfg.InFlight()
+	}
 	m.sum.DelayWaited = now.Sub(m.triggeredAt)
 	m.stopSentAt = now
 	m.sum.StopSentAt = now
@@ -134,7 +140,8 @@ func (m *Machine) sendStop(now time.Time) {
 	m.setPhase(Stopping, now)
 	m.wake = now.Add(m.cfg.Timeout)
 	m.log.Info("stop signal sent", "signal", signals.Name(m.cfg.StopSignal),
-		"waited", m.sum.DelayWaited.Round(time.Millisecond).String(), "timeout", m.cfg.Timeout.String())
+		"waited", m.sum.DelayWaited.Round(time.Millisecond).String(), "timeout", m.cfg.Timeout.String(),
+		inFlightAttr(m.sum.InFlight))
 }
 
 // HandleExit acts on one reaped process.

@@ -1,0 +1,85 @@
+package preflight
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// GraceMargin is the least time the drain must leave before the kubelet's
+// SIGKILL.
+const GraceMargin = time.Second
+
+// GracePeriod warns when delay + timeout does not fit in the pod's
+// terminationGracePeriodSeconds with GraceMargin to spare. A zero grace
+// period means "not given" and is not checked.
+func GracePeriod(delay, timeout, grace time.Duration) string {
+	if grace <= 0 || delay+timeout+GraceMargin <= grace {
+		return ""
+	}
+	return fmt.Sprintf("--delay %v + --timeout %v does not fit in the %v grace period with %v to spare: "+
+		"the kubelet's SIGKILL will come first and end the drain unreported; "+
+		"lower --timeout to at most %v or raise terminationGracePeriodSeconds to at least %v",
+		delay, timeout, grace, GraceMargin, max(grace-delay-GraceMargin, 0), (delay + timeout + GraceMargin).Round(time.Second))
+}
+
+// phpFPMCheckTimeout bounds `php-fpm -tt`, which runs before the child.
+const phpFPMCheckTimeout = 5 * time.Second
+
+var controlTimeoutLine = regexp.MustCompile(`process_control_timeout\s*=\s*(\d+)s?`)
+
+// PHPFPMCommand returns the php-fpm binary and its arguments if command
+// runs php-fpm, directly or through an entrypoint script such as
+// docker-php-entrypoint: the first word whose base name starts with
+// "php-fpm" and everything after it. A shell command string is not looked
+// into.
+func PHPFPMCommand(command []string) ([]string, bool) {
+	for i, word := range command {
+		if strings.HasPrefix(filepath.Base(word), "php-fpm") && !strings.ContainsAny(word, " \t") {
+			return command[i:], true
+		}
+	}
+	return nil, false
+}
+
+// PHPFPMControlTimeout warns when php-fpm's effective
+// process_control_timeout is 0, which makes QUIT behave like TERM: the
+// master then kills its workers at once and in-flight requests die. It
+// reads the configuration the way php-fpm does, with `php-fpm -tt` and the
+// command's own flags, so -y, -c and includes all count. stopTimeout is
+// drainit's --timeout, offered as the value to set.
+func PHPFPMControlTimeout(phpFPM []string, stopTimeout time.Duration) string {
+	ctx, cancel := context.WithTimeout(context.Background(), phpFPMCheckTimeout)
+	defer cancel()
+	args := append(withoutForeground(phpFPM[1:]), "-tt")
+	out, err := exec.CommandContext(ctx, phpFPM[0], args...).CombinedOutput()
+	m := controlTimeoutLine.FindSubmatch(out)
+	if m == nil {
+		if err != nil {
+			return fmt.Sprintf("could not read php-fpm's configuration with `%s -tt` (%v); make sure process_control_timeout is set", phpFPM[0], err)
+		}
+		return ""
+	}
+	if string(m[1]) != "0" {
+		return ""
+	}
+	return fmt.Sprintf("php-fpm's process_control_timeout is 0: SIGQUIT will behave like SIGTERM and requests in flight will die; "+
+		"set process_control_timeout = %ds in the [global] section of php-fpm.conf (at least your slowest request, at most drainit's --timeout)",
+		int(stopTimeout.Seconds()))
+}
+
+// withoutForeground drops the flags that only matter to a running master.
+func withoutForeground(args []string) []string {
+	out := make([]string, 0, len(args))
+	for _, a := range args {
+		if a == "-F" || a == "--nodaemonize" || a == "-D" || a == "--daemonize" {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}

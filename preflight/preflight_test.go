@@ -1,0 +1,70 @@
+package preflight
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drainit/drainit/internal/testservers"
+)
+
+func TestGracePeriod(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		delay, timeout, grace time.Duration
+		warn                  bool
+	}{
+		{5 * time.Second, 20 * time.Second, 30 * time.Second, false}, // the defaults fit
+		{5 * time.Second, 24 * time.Second, 30 * time.Second, false}, // exactly 1 s to spare
+		{5 * time.Second, 25 * time.Second, 30 * time.Second, true},  // no margin
+		{10 * time.Second, 30 * time.Second, 30 * time.Second, true},
+		{5 * time.Second, 60 * time.Second, 0, false}, // not given
+	}
+	for _, c := range cases {
+		got := GracePeriod(c.delay, c.timeout, c.grace)
+		if (got != "") != c.warn {
+			t.Errorf("GracePeriod(%v, %v, %v): want warning %v, got %q", c.delay, c.timeout, c.grace, c.warn, got)
+		}
+		if c.warn && (!strings.Contains(got, "SIGKILL") || strings.Contains(got, "\n")) {
+			t.Errorf("want one line naming the kubelet's SIGKILL, got %q", got)
+		}
+	}
+}
+
+func TestPHPFPMCommandFindsPHPFPMBehindAnEntrypoint(t *testing.T) {
+	t.Parallel()
+	cases := map[string][]string{
+		"php-fpm -F":                            {"php-fpm", "-F"},
+		"/usr/sbin/php-fpm8.2 -F -R":            {"/usr/sbin/php-fpm8.2", "-F", "-R"},
+		"docker-php-entrypoint php-fpm -F":      {"php-fpm", "-F"},
+		"/docker-entrypoint.sh nginx -g daemon": nil,
+	}
+	for cmd, want := range cases {
+		got, ok := PHPFPMCommand(strings.Fields(cmd))
+		if ok != (want != nil) || !slices.Equal(got, want) {
+			t.Errorf("PHPFPMCommand(%q): want %v, got %v", cmd, want, got)
+		}
+	}
+	// A shell string is not looked into.
+	if got, ok := PHPFPMCommand([]string{"sh", "-c", "php-fpm -F"}); ok {
+		t.Errorf("PHPFPMCommand(sh -c \"php-fpm -F\"): want no match, got %v", got)
+	}
+}
+
+func TestPHPFPMControlTimeoutReadsTheRealConfig(t *testing.T) {
+	t.Parallel()
+	zero := testservers.NewPHPFPM(t, "0")
+	w := PHPFPMControlTimeout(zero.Argv, 20*time.Second)
+	if !strings.Contains(w, "process_control_timeout is 0") || !strings.Contains(w, "process_control_timeout = 20s") {
+		t.Fatalf("process_control_timeout 0: want a warning naming the setting and 20s, got %q", w)
+	}
+	set := testservers.NewPHPFPM(t, "15s")
+	if w := PHPFPMControlTimeout(set.Argv, 20*time.Second); w != "" {
+		t.Fatalf("process_control_timeout 15s: want no warning, got %q", w)
+	}
+	broken := append(slices.Clone(set.Argv[:len(set.Argv)-1]), "/no/such/php-fpm.conf")
+	if w := PHPFPMControlTimeout(broken, 20*time.Second); !strings.Contains(w, "could not read") {
+		t.Fatalf("unreadable config: want a could-not-read warning, got %q", w)
+	}
+}
