@@ -64,7 +64,7 @@ func TestStopSignalArrivesAfterTheDelayAndNotBefore(t *testing.T) {
 			if got := r.names(); !slices.Equal(got, []string{"ready", "SIGQUIT"}) {
 				t.Fatalf("child's signals: want [ready SIGQUIT] (TERM never forwarded), got %v", got)
 			}
-			for _, step := range []string{"drain triggered", "stop signal sent", "all processes exited", "exiting"} {
+			for _, step := range []string{"drain triggered", "stop signal sent", "all processes exited", `msg="drain summary" clean=true trigger=SIGTERM`, "exit_status=0"} {
 				if !strings.Contains(r.stderr.String(), step) {
 					t.Errorf("log lacks %q:\n%s", step, r.stderr.String())
 				}

@@ -151,4 +151,3 @@ func wantValue(t *testing.T, m *Metrics, name string, want float64) {
 	}
 	t.Fatalf("%s: not exported", name)
 }
-

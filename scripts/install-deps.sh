@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   util-linux   # unshare: tests run drainit as PID 1 of a new PID namespace
   procps       # ps, for humans reading a failed test
+  nginx-light  # the real nginx the tests drain (stub_status included)
+  php8.2-fpm   # the real php-fpm the tests drain (status page over FastCGI)
 )
 
 missing=()
