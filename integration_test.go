@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -268,8 +269,14 @@ func TestTriggerRightAfterStartIsNotLost(t *testing.T) {
 	// Signal the moment drainit has a child, long before the child is ready.
 	deadline := time.Now().Add(scale(10 * time.Second))
 	for time.Now().Before(deadline) {
-		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-		if len(strings.TrimSpace(string(data))) > 0 {
+		// Every thread's list: Go forks from whichever thread it is on.
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+		found := false
+		for _, task := range tasks {
+			data, _ := os.ReadFile(task)
+			found = found || len(strings.TrimSpace(string(data))) > 0
+		}
+		if found {
 			break
 		}
 	}

@@ -8,6 +8,9 @@ packages=(
   procps       # ps, for humans reading a failed test
   nginx-light  # the real nginx the tests drain (stub_status included)
   php8.2-fpm   # the real php-fpm the tests drain (status page over FastCGI)
+  tini         # a peer, measured by bench/ and the demo
+  dumb-init    # a peer, measured by bench/ and the demo
+  file         # says whether a binary is static
 )
 
 missing=()

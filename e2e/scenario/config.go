@@ -1,0 +1,114 @@
+package scenario
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Binaries the scenario runs. The Debian paths are the defaults.
+type Binaries struct {
+	Drainit  string // built from this repository
+	Tini     string
+	DumbInit string
+	Nginx    string
+	PHPFPM   string
+}
+
+// DefaultBinaries are Debian's, with drainit at path.
+func DefaultBinaries(drainit string) Binaries {
+	return Binaries{Drainit: drainit, Tini: "/usr/bin/tini", DumbInit: "/usr/bin/dumb-init",
+		Nginx: "/usr/sbin/nginx", PHPFPM: "/usr/sbin/php-fpm8.2"}
+}
+
+// Load is what the load balancer sends.
+type Load struct {
+	Rate      int           // requests per second, constant
+	Before    time.Duration // load before the stop
+	Lag       time.Duration // new requests still routed to the pod after the stop
+	FastMS    int           // most requests' duration
+	SlowMS    int           // every SlowEvery-th request's duration
+	SlowEvery int
+	KeepAlive bool
+}
+
+// DefaultLoad: 100 req/s, 2% of them slow (1.5 s), a 1.5 s propagation lag.
+func DefaultLoad() Load {
+	return Load{Rate: 100, Before: 2 * time.Second, Lag: 1500 * time.Millisecond,
+		FastMS: 10, SlowMS: 1500, SlowEvery: 50}
+}
+
+// podFiles writes the nginx and php-fpm configurations and the app into
+// dir and returns the two ports.
+func podFiles(dir string, processControlTimeout time.Duration) (nginxPort, fpmPort int, err error) {
+	if nginxPort, err = freePort(); err != nil {
+		return 0, 0, err
+	}
+	if fpmPort, err = freePort(); err != nil {
+		return 0, 0, err
+	}
+	app := `<?php
+// Answers after ?ms= milliseconds. usleep() in a loop, because SIGQUIT
+// cuts a single sleep() short and the wait must survive the drain.
+$end = microtime(true) + ((int)($_GET['ms'] ?? 10)) / 1000;
+while (($left = $end - microtime(true)) > 0) { usleep((int)min($left * 1e6, 10000)); }
+header('Content-Type: text/plain');
+echo "ok\n";
+`
+	fpm := fmt.Sprintf(`[global]
+pid = %[1]s/php-fpm.pid
+error_log = /proc/self/fd/2
+; longer than the slowest request, so SIGQUIT is graceful
+process_control_timeout = %[3]ds
+[app]
+user = root
+group = root
+listen = 127.0.0.1:%[2]d
+listen.backlog = 512
+pm = static
+pm.max_children = 24
+pm.status_path = /status
+`, dir, fpmPort, int(processControlTimeout.Seconds()))
+	nginx := fmt.Sprintf(`user root;
+worker_processes 2;
+pid %[1]s/nginx.pid;
+error_log stderr error;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/tmp;
+  proxy_temp_path %[1]s/tmp;
+  fastcgi_temp_path %[1]s/tmp;
+  uwsgi_temp_path %[1]s/tmp;
+  scgi_temp_path %[1]s/tmp;
+  keepalive_timeout 30s;
+  server {
+    listen 127.0.0.1:%[2]d backlog=512;
+    location = /stub_status { stub_status; }
+    location / {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME %[1]s/app.php;
+      fastcgi_read_timeout 120s;
+      fastcgi_pass 127.0.0.1:%[3]d;
+    }
+  }
+}
+`, dir, nginxPort, fpmPort)
+	for name, content := range map[string]string{"app.php": app, "php-fpm.conf": fpm, "nginx.conf": nginx} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			return 0, 0, err
+		}
+	}
+	return nginxPort, fpmPort, os.MkdirAll(filepath.Join(dir, "tmp"), 0o755)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,191 @@
+package scenario
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Options is one run of the scenario.
+type Options struct {
+	Bin     Binaries
+	Load    Load
+	Variant Variant
+	Dir     string // an empty directory for the pod's files
+	// ProcessControlTimeout is php-fpm's; it must exceed the slowest request.
+	ProcessControlTimeout time.Duration
+	// GracePeriod is when the "kubelet" SIGKILLs both containers after the
+	// stop, as terminationGracePeriodSeconds does.
+	GracePeriod time.Duration
+	// During, if set, runs in its own goroutine at the stop: a test's way
+	// to inject a failure or a request of its own.
+	During func(p *Pod, stopAt time.Time)
+	// Before, if set, runs in its own goroutine when the load starts.
+	Before func(p *Pod)
+}
+
+// Request is one request the load balancer sent.
+type Request struct {
+	Sent    time.Time
+	Latency time.Duration
+	Code    int
+	Err     string
+	Slow    bool
+}
+
+// OK reports whether the request got a 200.
+func (r Request) OK() bool { return r.Code == http.StatusOK && r.Err == "" }
+
+// Kind names how a request failed, for tables: "HTTP 502", "refused", ….
+func (r Request) Kind() string {
+	switch {
+	case r.OK():
+		return "ok"
+	case r.Code != 0:
+		return "HTTP " + strconv.Itoa(r.Code)
+	case strings.Contains(r.Err, "refused"):
+		return "refused"
+	case strings.Contains(r.Err, "reset"):
+		return "reset"
+	case strings.Contains(r.Err, "EOF"):
+		return "EOF"
+	case strings.Contains(r.Err, "timeout") || strings.Contains(r.Err, "deadline"):
+		return "timeout"
+	}
+	return "other"
+}
+
+// Floor is the least time the stop could have taken: every accepted
+// request must finish, and drainit's php-fpm must wait out its delay.
+func (r *Result) Floor(minimum time.Duration) time.Duration {
+	floor := minimum
+	for _, q := range r.Requests {
+		if end := q.Sent.Add(q.Latency).Sub(r.StopAt); q.OK() && end > floor {
+			floor = end
+		}
+	}
+	return floor
+}
+
+// Result is everything one run recorded.
+type Result struct {
+	Variant  string
+	Start    time.Time // first request
+	StopAt   time.Time // SIGTERM (or the preStop hook's start)
+	LagEnd   time.Time // the load balancer's last new request
+	Requests []Request
+	// StopDuration is from the stop to the moment both containers had exited.
+	StopDuration time.Duration
+	// GraceKilled is set when the grace period ran out and both were SIGKILLed.
+	GraceKilled bool
+	Pod         *Pod
+}
+
+// Failed lists the requests that did not get a 200.
+func (r *Result) Failed() []Request {
+	var out []Request
+	for _, q := range r.Requests {
+		if !q.OK() {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// FailedByKind counts the failures per Kind.
+func (r *Result) FailedByKind() map[string]int {
+	out := map[string]int{}
+	for _, q := range r.Failed() {
+		out[q.Kind()]++
+	}
+	return out
+}
+
+// Run starts the pod, loads it, stops it the way the variant says and
+// waits until both containers are gone.
+func Run(o Options) (*Result, error) {
+	if o.ProcessControlTimeout == 0 {
+		o.ProcessControlTimeout = 30 * time.Second
+	}
+	if o.GracePeriod == 0 {
+		o.GracePeriod = 30 * time.Second
+	}
+	pod, err := startPod(o.Dir, o.Bin, o.Variant, o.ProcessControlTimeout)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Variant: o.Variant.Name, Pod: pod}
+	results := attack(pod, o.Load)
+	res.Start = time.Now()
+	if o.Before != nil {
+		go o.Before(pod)
+	}
+	stopped := make(chan struct{})
+	stopTimer := time.AfterFunc(o.Load.Before, func() { stop(pod, o, res, stopped) })
+	defer stopTimer.Stop()
+	for r := range results {
+		res.Requests = append(res.Requests, Request{
+			Sent: r.Timestamp, Latency: r.Latency, Code: int(r.Code), Err: r.Error,
+			Slow: strings.HasSuffix(r.URL, "ms="+strconv.Itoa(o.Load.SlowMS)),
+		})
+	}
+	<-stopped
+	res.LagEnd = res.StopAt.Add(o.Load.Lag)
+	graceEnd := time.NewTimer(time.Until(res.StopAt.Add(o.GracePeriod)))
+	defer graceEnd.Stop()
+	for _, c := range []*Container{pod.Nginx, pod.FPM} {
+		select {
+		case <-c.Done():
+		case <-graceEnd.C:
+			res.GraceKilled = true
+			pod.Kill()
+		}
+	}
+	last := pod.Nginx.ExitedAt
+	if pod.FPM.ExitedAt.After(last) {
+		last = pod.FPM.ExitedAt
+	}
+	res.StopDuration = last.Sub(res.StopAt)
+	return res, nil
+}
+
+// stop does what the kubelet does at pod deletion.
+func stop(pod *Pod, o Options, res *Result, stopped chan<- struct{}) {
+	res.StopAt = time.Now()
+	defer close(stopped)
+	if o.During != nil {
+		go o.During(pod, res.StopAt)
+	}
+	if o.Variant.PreStop > 0 {
+		time.Sleep(o.Variant.PreStop)
+		_ = pod.Nginx.Signal(syscall.SIGQUIT)
+		_ = pod.FPM.Signal(syscall.SIGQUIT)
+		return
+	}
+	_ = pod.Nginx.Signal(syscall.SIGTERM)
+	_ = pod.FPM.Signal(syscall.SIGTERM)
+}
+
+// attack sends Rate requests a second for Before+Lag: the load balancer
+// that keeps routing to the pod until its endpoint is gone.
+func attack(pod *Pod, l Load) <-chan *vegeta.Result {
+	var seq int
+	targeter := func(t *vegeta.Target) error {
+		seq++
+		ms := l.FastMS
+		if l.SlowEvery > 0 && seq%l.SlowEvery == 0 {
+			ms = l.SlowMS
+		}
+		t.Method = http.MethodGet
+		t.URL = pod.URL(fmt.Sprintf("/?ms=%d", ms))
+		return nil
+	}
+	attacker := vegeta.NewAttacker(vegeta.KeepAlive(l.KeepAlive), vegeta.Timeout(60*time.Second))
+	pacer := vegeta.ConstantPacer{Freq: l.Rate, Per: time.Second}
+	return attacker.Attack(vegeta.Targeter(targeter), pacer, l.Before+l.Lag, "pod")
+}

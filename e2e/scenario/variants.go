@@ -1,0 +1,74 @@
+package scenario
+
+import (
+	"fmt"
+	"time"
+)
+
+// Variant is one way of running the pod's two containers.
+type Variant struct {
+	Name string
+	// Wrap turns a server's command line into the container's: the init
+	// and its flags in front, or nothing.
+	Wrap func(container string, server []string) []string
+	// PreStop, when set, replaces the kubelet's SIGTERM with a preStop
+	// sleep of this long followed by the image's STOPSIGNAL, SIGQUIT.
+	PreStop time.Duration
+}
+
+// Drainit holds drainit's flags per container. php-fpm's delay must
+// outlast nginx's: after QUIT php-fpm still accepts but never serves.
+type Drainit struct {
+	NginxDelay, FPMDelay, Timeout time.Duration
+	Extra                         []string // more flags for both containers
+}
+
+// DefaultDrainit fits DefaultLoad: nginx waits out the 1.5 s lag with
+// margin, php-fpm a second longer, and 20 s bounds the slowest request.
+func DefaultDrainit() Drainit {
+	return Drainit{NginxDelay: 2 * time.Second, FPMDelay: 3 * time.Second, Timeout: 20 * time.Second}
+}
+
+// NoInit runs the server as PID 1.
+func NoInit() Variant {
+	return Variant{Name: "no init", Wrap: func(_ string, server []string) []string { return server }}
+}
+
+// Tini forwards SIGTERM as it is.
+func Tini(bin string) Variant {
+	return Variant{Name: "tini", Wrap: func(_ string, server []string) []string {
+		return append([]string{bin, "--"}, server...)
+	}}
+}
+
+// DumbInit rewrites SIGTERM to SIGQUIT: graceful, but at once.
+func DumbInit(bin string) Variant {
+	return Variant{Name: "dumb-init --rewrite 15:3", Wrap: func(_ string, server []string) []string {
+		return append([]string{bin, "--rewrite", "15:3"}, server...)
+	}}
+}
+
+// PreStopSleep is the hand-made fix: STOPSIGNAL SIGQUIT and a preStop sleep,
+// with no deadline but the grace period.
+func PreStopSleep(sleep time.Duration) Variant {
+	return Variant{Name: fmt.Sprintf("preStop sleep %v + QUIT", sleep), PreStop: sleep,
+		Wrap: func(_ string, server []string) []string { return server }}
+}
+
+// DrainitVariant runs each container under drainit with its own delay.
+func DrainitVariant(bin string, d Drainit) Variant {
+	return Variant{Name: "drainit", Wrap: func(container string, server []string) []string {
+		delay := d.NginxDelay
+		if container == "php-fpm" {
+			delay = d.FPMDelay
+		}
+		argv := []string{bin, "--delay", delay.String(), "--timeout", d.Timeout.String()}
+		argv = append(argv, d.Extra...)
+		return append(append(argv, "--"), server...)
+	}}
+}
+
+// AllVariants is the comparison the bench and the demo run.
+func AllVariants(b Binaries, d Drainit) []Variant {
+	return []Variant{NoInit(), Tini(b.Tini), DumbInit(b.DumbInit), PreStopSleep(d.NginxDelay), DrainitVariant(b.Drainit, d)}
+}
