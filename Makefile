@@ -5,7 +5,7 @@ LDFLAGS     := -s -w -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOBIN       := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: build deps lint test fuzz clean
+.PHONY: build deps lint test fuzz clean demo bench
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/drainit .
@@ -36,3 +36,7 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# The README's first command: the pod stopped with no init, then with drainit.
+demo:
+	cd e2e && $(GO) run ./cmd/demo

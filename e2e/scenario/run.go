@@ -2,6 +2,8 @@ package scenario
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"net/http"
 	"strconv"
 	"strings"
@@ -104,6 +106,21 @@ func (r *Result) FailedByKind() map[string]int {
 		out[q.Kind()]++
 	}
 	return out
+}
+
+// FailureSummary is FailedByKind as text: "refused 150, EOF 5", or "none".
+func (r *Result) FailureSummary() string {
+	byKind := r.FailedByKind()
+	kinds := slices.Sorted(maps.Keys(byKind))
+	slices.SortStableFunc(kinds, func(a, b string) int { return byKind[b] - byKind[a] })
+	var parts []string
+	for _, k := range kinds {
+		parts = append(parts, fmt.Sprintf("%s %d", k, byKind[k]))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Run starts the pod, loads it, stops it the way the variant says and

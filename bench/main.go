@@ -1,0 +1,121 @@
+// Command bench measures drainit against its peers and writes
+// docs/BENCHMARKS.md with the tables and the timeline pictures:
+//
+//	make bench        (or: cd bench && go run . -runs 5 -out ../docs)
+//
+// It needs root (PID namespaces), nginx-light, php8.2-fpm, tini and
+// dumb-init (make deps installs them). Every figure in the report comes
+// from the run that wrote it.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/drainit/drainit/e2e/scenario"
+)
+
+func main() {
+	runs := flag.Int("runs", 5, "runs of each pod variant; medians are reported")
+	overheadRuns := flag.Int("overhead-runs", 200, "samples per init for start-up, signal and exit latency")
+	zombies := flag.Int("zombies", 10000, "orphaned zombies each init reaps")
+	out := flag.String("out", "../docs", "where BENCHMARKS.md and img/ go")
+	repo := flag.String("repo", "..", "the drainit repository")
+	flag.Parse()
+	if err := bench(*repo, *out, *runs, *overheadRuns, *zombies); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func bench(repo, out string, runs, overheadRuns, zombies int) error {
+	work, err := os.MkdirTemp("", "drainit-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	drainit := filepath.Join(work, "drainit")
+	if err := goBuild(repo, ".", drainit); err != nil {
+		return err
+	}
+	sigchild, orphans := filepath.Join(work, "sigchild"), filepath.Join(work, "orphans")
+	for dst, pkg := range map[string]string{sigchild: "./cmd/sigchild", orphans: "./cmd/orphans"} {
+		if err := goBuild(".", pkg, dst); err != nil {
+			return err
+		}
+	}
+	bin := scenario.DefaultBinaries(drainit)
+	started := time.Now()
+
+	stats, err := runScenarios(bin, runs, work)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(out, "img"), 0o755); err != nil {
+		return err
+	}
+	for _, s := range stats {
+		if err := timeline(s.sample, filepath.Join(out, "img", imageName(s.name))); err != nil {
+			return err
+		}
+	}
+
+	inits := peers(drainit)
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	var rows []measurement
+	for _, m := range []func() (measurement, error){
+		func() (measurement, error) { return startup(inits, overheadRuns) },
+		func() (measurement, error) { return signalLatency(inits, sigchild, overheadRuns) },
+		func() (measurement, error) { return exitLatency(inits, sigchild, overheadRuns) },
+		func() (measurement, error) { return idleRSS(inits, drainit, port, 5) },
+		func() (measurement, error) { return reaping(inits, orphans, zombies, 3) },
+	} {
+		row, err := m()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "%s: %v\n", row.what, row.median)
+		rows = append(rows, row)
+	}
+	size, static, err := binarySize(repo, work)
+	if err != nil {
+		return err
+	}
+	report := reportData{
+		started: started, took: time.Since(started), runs: runs, overheadRuns: overheadRuns,
+		scenarios: stats, overhead: rows, size: size, static: static, machine: describeMachine(),
+	}
+	return os.WriteFile(filepath.Join(out, "BENCHMARKS.md"), []byte(report.markdown()), 0o644)
+}
+
+func goBuild(dir, pkg, dst string) error {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", dst, pkg)
+	cmd.Dir, cmd.Stderr = dir, os.Stderr
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %w", pkg, err)
+	}
+	return nil
+}
+
+// binarySize builds drainit the way the images do and says whether `file`
+// calls it static.
+func binarySize(repo, work string) (int64, string, error) {
+	dst := filepath.Join(work, "drainit-release")
+	if err := goBuild(repo, ".", dst); err != nil {
+		return 0, "", err
+	}
+	info, err := os.Stat(dst)
+	if err != nil {
+		return 0, "", err
+	}
+	desc, _ := exec.Command("file", "-b", dst).Output()
+	return info.Size(), string(desc), nil
+}
