@@ -135,7 +135,7 @@ func run(args []string, sigs <-chan os.Signal, stdout, stderr io.Writer) int {
 
 // warnBeforeStart prints each preflight warning on one line. None is fatal.
 func warnBeforeStart(log *slog.Logger, opts *options) {
-	if w := preflight.GracePeriod(opts.delay, opts.timeout, opts.gracePeriod); w != "" {
+	if w := preflight.GracePeriod(opts.delay, opts.timeout, opts.linger, opts.gracePeriod); w != "" {
 		log.Warn(w)
 	}
 	if fpm, ok := preflight.PHPFPMCommand(opts.command); ok {

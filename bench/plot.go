@@ -54,6 +54,9 @@ func timeline(res *scenario.Result, path string) error {
 		p.Legend.Add(m.name, line)
 	}
 	p.Legend.Top = true
+	p.Legend.Left = true
+	p.X.Max = max(p.X.Max, lag) + 0.4 // room right of the lag line
+	p.Y.Max = maxLatency * 1.25       // room above the points for the legend
 	p.Add(plotter.NewGrid())
 	return p.Save(9*vg.Inch, 4*vg.Inch, path)
 }

@@ -14,17 +14,18 @@ import (
 // SIGKILL.
 const GraceMargin = time.Second
 
-// GracePeriod warns when delay + timeout does not fit in the pod's
+// GracePeriod warns when delay + timeout + linger does not fit in the pod's
 // terminationGracePeriodSeconds with GraceMargin to spare. A zero grace
 // period means "not given" and is not checked.
-func GracePeriod(delay, timeout, grace time.Duration) string {
-	if grace <= 0 || delay+timeout+GraceMargin <= grace {
+func GracePeriod(delay, timeout, linger, grace time.Duration) string {
+	need := delay + timeout + linger + GraceMargin
+	if grace <= 0 || need <= grace {
 		return ""
 	}
-	return fmt.Sprintf("--delay %v + --timeout %v does not fit in the %v grace period with %v to spare: "+
+	return fmt.Sprintf("--delay %v + --timeout %v + --metrics-linger %v does not fit in the %v grace period with %v to spare: "+
 		"the kubelet's SIGKILL will come first and end the drain unreported; "+
 		"lower --timeout to at most %v or raise terminationGracePeriodSeconds to at least %v",
-		delay, timeout, grace, GraceMargin, max(grace-delay-GraceMargin, 0), (delay + timeout + GraceMargin).Round(time.Second))
+		delay, timeout, linger, grace, GraceMargin, max(grace-delay-linger-GraceMargin, 0), need.Round(time.Second))
 }
 
 // phpFPMCheckTimeout bounds `php-fpm -tt`, which runs before the child.

@@ -11,20 +11,22 @@ import (
 
 func TestGracePeriod(t *testing.T) {
 	t.Parallel()
+	s := time.Second
 	cases := []struct {
-		delay, timeout, grace time.Duration
-		warn                  bool
+		delay, timeout, linger, grace time.Duration
+		warn                          bool
 	}{
-		{5 * time.Second, 20 * time.Second, 30 * time.Second, false}, // the defaults fit
-		{5 * time.Second, 24 * time.Second, 30 * time.Second, false}, // exactly 1 s to spare
-		{5 * time.Second, 25 * time.Second, 30 * time.Second, true},  // no margin
-		{10 * time.Second, 30 * time.Second, 30 * time.Second, true},
-		{5 * time.Second, 60 * time.Second, 0, false}, // not given
+		{5 * s, 20 * s, 0, 30 * s, false},    // the defaults fit
+		{5 * s, 24 * s, 0, 30 * s, false},    // exactly 1 s to spare
+		{5 * s, 25 * s, 0, 30 * s, true},     // no margin
+		{5 * s, 20 * s, 5 * s, 30 * s, true}, // the linger counts too
+		{10 * s, 30 * s, 0, 30 * s, true},
+		{5 * s, 60 * s, 0, 0, false}, // not given
 	}
 	for _, c := range cases {
-		got := GracePeriod(c.delay, c.timeout, c.grace)
+		got := GracePeriod(c.delay, c.timeout, c.linger, c.grace)
 		if (got != "") != c.warn {
-			t.Errorf("GracePeriod(%v, %v, %v): want warning %v, got %q", c.delay, c.timeout, c.grace, c.warn, got)
+			t.Errorf("GracePeriod(%v, %v, %v, %v): want warning %v, got %q", c.delay, c.timeout, c.linger, c.grace, c.warn, got)
 		}
 		if c.warn && (!strings.Contains(got, "SIGKILL") || strings.Contains(got, "\n")) {
 			t.Errorf("want one line naming the kubelet's SIGKILL, got %q", got)

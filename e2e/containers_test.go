@@ -1,0 +1,313 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// The container tests build Dockerfile.nginx and Dockerfile.phpfpm with
+// rootful podman, against the local stand-ins for the official base images
+// that ../shared/container/setup-images.sh builds (`make test` runs it).
+// They run the two images together on host networking, as one pod.
+
+const (
+	nginxImage = "localhost/drainit-nginx:test"
+	fpmImage   = "localhost/drainit-phpfpm:test"
+	// Ports on the host network; the images' own defaults stay unused so a
+	// developer's services do not collide with the test.
+	appPort      = 18080
+	nginxMetrics = 19101
+	fpmMetrics   = 19102
+)
+
+var buildImages = sync.OnceValue(func() error {
+	for _, b := range [][]string{
+		{"-f", "../Dockerfile.nginx", "--build-arg", "NGINX_IMAGE=docker.io/library/nginx:latest", "-t", nginxImage},
+		{"-f", "../Dockerfile.phpfpm", "--build-arg", "PHP_IMAGE=docker.io/library/php:fpm", "-t", fpmImage},
+	} {
+		args := append([]string{"build", "--pull=never", "--network=host", "--build-arg", "GO_IMAGE=docker.io/library/golang:1.26"}, b...)
+		if out, err := podman(append(args, "..")...); err != nil {
+			return fmt.Errorf("podman %v: %v\n%s", args, err, out)
+		}
+	}
+	return nil
+})
+
+// needPodman skips outside CI when podman or the stand-in images are
+// missing; in CI (CI=true) their absence is a failure.
+func needPodman(t *testing.T) {
+	t.Helper()
+	if os.Getenv("CONTAINERS_CONF") == "" {
+		if conf := "/var/tmp/drainit-containers/containers.conf"; fileExists(conf) {
+			os.Setenv("CONTAINERS_CONF", conf)
+		}
+	}
+	_, lookErr := exec.LookPath("podman")
+	if lookErr != nil || os.Getenv("CONTAINERS_CONF") == "" || exec.Command("podman", "image", "exists", "docker.io/library/php:fpm").Run() != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("podman or the stand-in base images are missing (make test runs ../shared/container/setup-images.sh)")
+		}
+		t.Skip("podman or the stand-in base images are missing; run ../shared/container/setup-images.sh")
+	}
+	if err := buildImages(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func podman(args ...string) (string, error) {
+	out, err := exec.Command("podman", args...).CombinedOutput()
+	return string(out), err
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// pod is the two containers of one test.
+type pod struct {
+	t          *testing.T
+	nginx, fpm string
+}
+
+// startPod runs php-fpm and nginx on the host network. env adds drainit
+// settings to both.
+func startPod(t *testing.T, env ...string) *pod {
+	t.Helper()
+	dir := t.TempDir()
+	p := &pod{t: t, nginx: "drainit-test-nginx-" + t.Name(), fpm: "drainit-test-fpm-" + t.Name()}
+	p.nginx, p.fpm = sanitize(p.nginx), sanitize(p.fpm)
+	for _, name := range []string{p.nginx, p.fpm} {
+		_, _ = podman("rm", "-f", "-t", "0", name)
+	}
+	write := func(name, content string, mode os.FileMode) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	app := write("index.php", `<?php
+$end = microtime(true) + ((int)($_GET['ms'] ?? 0)) / 1000;
+while (($left = $end - microtime(true)) > 0) { usleep((int)min($left * 1e6, 10000)); }
+echo "ok from php-fpm\n";
+`, 0o644)
+	templates := filepath.Join(dir, "templates")
+	if err := os.MkdirAll(templates, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := os.ReadFile("../examples/nginx/app.conf.template")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("templates/app.conf.template", string(tmpl), 0o644)
+	// The official image renders templates with its 20-envsubst-on-templates.sh;
+	// the stand-in has none, so the test supplies one at the same place. What
+	// it proves: drainit's wrapped /docker-entrypoint.sh still runs the
+	// entrypoint.d scripts, and nginx serves what they rendered.
+	render := write("20-envsubst-on-templates.sh", `#!/bin/sh
+set -e
+for f in /etc/nginx/templates/*.template; do
+  sed -e "s|\${NGINX_PORT}|$NGINX_PORT|g" -e "s|\${PHP_FPM_ADDRESS}|$PHP_FPM_ADDRESS|g" "$f" \
+    > /etc/nginx/conf.d/$(basename "$f" .template)
+done
+`, 0o755)
+	empty := write("empty.conf", "", 0o644)
+	common := []string{"run", "-d", "--network=host"}
+	for _, e := range env {
+		common = append(common, "-e", e)
+	}
+	fpmArgs := append(append([]string{}, common...), "--name", p.fpm,
+		"-e", fmt.Sprintf("DRAINIT_METRICS_ADDRESS=127.0.0.1:%d", fpmMetrics),
+		"-v", app+":/var/www/html/index.php:ro", fpmImage)
+	if out, err := podman(fpmArgs...); err != nil {
+		t.Fatalf("php-fpm: %v\n%s", err, out)
+	}
+	nginxArgs := append(append([]string{}, common...), "--name", p.nginx,
+		"-e", fmt.Sprintf("DRAINIT_METRICS_ADDRESS=127.0.0.1:%d", nginxMetrics),
+		"-e", fmt.Sprintf("NGINX_PORT=%d", appPort), "-e", "PHP_FPM_ADDRESS=127.0.0.1:9000",
+		"-v", templates+":/etc/nginx/templates:ro",
+		"-v", render+":/docker-entrypoint.d/20-envsubst-on-templates.sh:ro",
+		"-v", empty+":/etc/nginx/conf.d/default.conf:ro",
+		nginxImage)
+	if out, err := podman(nginxArgs...); err != nil {
+		p.remove()
+		t.Fatalf("nginx: %v\n%s", err, out)
+	}
+	t.Cleanup(p.remove)
+	p.waitServing()
+	return p
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(s))
+}
+
+func (p *pod) remove() {
+	_, _ = podman("rm", "-f", "-t", "0", p.nginx, p.fpm)
+}
+
+func (p *pod) url(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", appPort, path) }
+
+func (p *pod) waitServing() {
+	p.t.Helper()
+	var last string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(p.url("/?ms=0"))
+		if err == nil {
+			buf := make([]byte, 64)
+			n, _ := resp.Body.Read(buf)
+			resp.Body.Close()
+			if resp.StatusCode == 200 && strings.Contains(string(buf[:n]), "ok from php-fpm") {
+				return
+			}
+			last = fmt.Sprintf("%d %q", resp.StatusCode, buf[:n])
+		} else {
+			last = err.Error()
+		}
+	}
+	p.t.Fatalf("the pod never served a PHP page: %s\nnginx:\n%s\nphp-fpm:\n%s", last, p.logs(p.nginx), p.logs(p.fpm))
+}
+
+func (p *pod) logs(name string) string {
+	out, _ := podman("logs", name)
+	return out
+}
+
+func (p *pod) exitCode(name string) string {
+	out, _ := podman("inspect", "--format", "{{.State.ExitCode}}", name)
+	return strings.TrimSpace(out)
+}
+
+// stop stops both containers at once, as the kubelet does, and says how
+// long each took.
+func (p *pod) stop(timeout int) map[string]time.Duration {
+	var mu sync.Mutex
+	took := map[string]time.Duration{}
+	var wg sync.WaitGroup
+	for _, name := range []string{p.nginx, p.fpm} {
+		wg.Go(func() {
+			start := time.Now()
+			if out, err := podman("stop", "-t", fmt.Sprint(timeout), name); err != nil {
+				p.t.Errorf("podman stop %s: %v\n%s", name, err, out)
+			}
+			mu.Lock()
+			took[name] = time.Since(start)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return took
+}
+
+func TestImagesBuildAndCarryAStaticDrainit(t *testing.T) {
+	needPodman(t)
+	for _, image := range []string{nginxImage, fpmImage} {
+		out, err := podman("run", "--rm", "--network=host", "--entrypoint", "/usr/local/bin/drainit", image, "--version")
+		if err != nil || !strings.HasPrefix(out, "drainit ") {
+			t.Fatalf("%s: drainit --version: %v %q", image, err, out)
+		}
+		id, err := podman("create", image)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = strings.TrimSpace(id)
+		dst := filepath.Join(t.TempDir(), "drainit")
+		_, cpErr := podman("cp", id+":/usr/local/bin/drainit", dst)
+		_, _ = podman("rm", id)
+		if cpErr != nil {
+			t.Fatal(cpErr)
+		}
+		desc, err := exec.Command("file", "-b", dst).Output()
+		if err != nil || !strings.Contains(string(desc), "statically linked") {
+			t.Fatalf("%s: want a static drainit, file says %q (%v)", image, desc, err)
+		}
+		if out, _ := podman("run", "--rm", "--network=host", "--entrypoint", "sh", image, "-c", "command -v go || echo none"); strings.TrimSpace(out) != "none" {
+			t.Fatalf("%s: the final image carries a Go toolchain at %q", image, out)
+		}
+	}
+}
+
+func TestPodServesAndStopsUnderLoadWithoutFailures(t *testing.T) {
+	needPodman(t)
+	p := startPod(t) // the images' own delays: nginx 5 s, php-fpm 8 s
+	const lag = time.Second
+	attacker := vegeta.NewAttacker(vegeta.KeepAlive(false), vegeta.Timeout(30*time.Second))
+	i := 0
+	targeter := func(tg *vegeta.Target) error {
+		i++
+		tg.Method, tg.URL = "GET", p.url("/?ms=10")
+		if i%25 == 0 {
+			tg.URL = p.url("/?ms=1500")
+		}
+		return nil
+	}
+	results := attacker.Attack(targeter, vegeta.ConstantPacer{Freq: 50, Per: time.Second}, 2*time.Second+lag, "pod")
+	stopped := make(chan map[string]time.Duration, 1)
+	time.AfterFunc(2*time.Second, func() { stopped <- p.stop(40) })
+	var sent, failed int
+	var firstFailure string
+	for r := range results {
+		sent++
+		if r.Code != 200 {
+			failed++
+			if firstFailure == "" {
+				firstFailure = fmt.Sprintf("%d %s", r.Code, r.Error)
+			}
+		}
+	}
+	took := <-stopped
+	t.Logf("sent %d, failed %d, stop took %v", sent, failed, took)
+	if failed > 0 {
+		t.Errorf("want no failed requests, got %d of %d (first: %s)", failed, sent, firstFailure)
+	}
+	for _, name := range []string{p.nginx, p.fpm} {
+		log := p.logs(name)
+		if code := p.exitCode(name); code != "0" {
+			t.Errorf("%s: want exit 0, got %s\n%s", name, code, log)
+		}
+		for _, want := range []string{"drain triggered", "stop signal sent", "drain summary", "clean=true"} {
+			if !strings.Contains(log, want) {
+				t.Errorf("%s: podman logs lack %q:\n%s", name, want, log)
+			}
+		}
+	}
+}
+
+func TestRequestOutlastingTheTimeoutTakesTheDeadlinePath(t *testing.T) {
+	needPodman(t)
+	p := startPod(t, "DRAINIT_TIMEOUT=3s")
+	go func() { _, _ = http.Get(p.url("/?ms=60000")) }()
+	time.Sleep(500 * time.Millisecond) // the request is with a worker now
+	const podmanTimeout = 40
+	took := p.stop(podmanTimeout)
+	log := p.logs(p.fpm)
+	for _, want := range []string{"deadline hit", "clean=false", "drain summary"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("php-fpm: podman logs lack %q:\n%s", want, log)
+		}
+	}
+	if n := summaryKilled(t, log); n < 1 {
+		t.Errorf("php-fpm: want processes killed at the deadline, got killed=%d", n)
+	}
+	// drainit's exit: the summary names the status it exits with, so the
+	// runtime did not have to kill it; and it came well before podman's own
+	// timeout: the delay (8 s) plus the 3 s timeout, plus a little.
+	if !strings.Contains(log, "exit_status=137") || p.exitCode(p.fpm) != "137" {
+		t.Errorf("php-fpm: want drainit to exit 137 itself after the kill, got %s", p.exitCode(p.fpm))
+	}
+	if max := 8*time.Second + 3*time.Second + 5*time.Second; took[p.fpm] > max {
+		t.Errorf("php-fpm: podman stop took %v, want under %v (its own timeout is %ds)", took[p.fpm], max, podmanTimeout)
+	}
+}
