@@ -3,8 +3,8 @@ package scenario
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
