@@ -65,7 +65,7 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 	}
 
 	inits := peers(drainit)
-	port, err := freePort()
+	port, err := scenario.FreePort()
 	if err != nil {
 		return err
 	}

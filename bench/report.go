@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"runtime"
@@ -184,13 +183,4 @@ func describeMachine() [][2]string {
 		{"tini", first("/usr/bin/tini", "--version")},
 		{"dumb-init", first("/usr/bin/dumb-init", "--version")},
 	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -149,7 +149,8 @@ func (m *Machine) HandleExit(e process.Exit, now time.Time) {
 	m.obs.Reaped(e.PID == m.cfg.MainPID)
 	if e.PID != m.cfg.MainPID {
 		m.log.Debug("reaped", "pid", e.PID, "status", e.Status())
-		if m.sum.MainExited && m.phase >= Stopping {
+		// Waited for, not killed: only the stopping phase counts.
+		if m.sum.MainExited && m.phase == Stopping {
 			m.sum.OrphansWaited++
 		}
 		return

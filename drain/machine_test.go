@@ -146,6 +146,14 @@ func TestDeadlineKillsEverythingLeft(t *testing.T) {
 	h.HandleAllGone(at(21 * time.Second))
 	h.wantPhase(t, Done)
 	s := h.Summary()
+	h2 := newHarness(t, 0, time.Second)
+	h2.HandleSignal(signals.SIGTERM, at(0))
+	h2.HandleExit(process.Exit{PID: mainPID, Code: 0}, at(100*time.Millisecond))
+	h2.HandleWake(at(time.Second))
+	h2.HandleExit(process.Exit{PID: 8, Signal: signals.SIGKILL}, at(time.Second))
+	if got := h2.Summary().OrphansWaited; got != 0 {
+		t.Fatalf("a process killed at the deadline is not an orphan waited for: want 0, got %d", got)
+	}
 	if h.proc.killCalls != 1 || s.Killed != 3 || s.ExitCode != 137 || s.Clean() {
 		t.Fatalf("want 1 KillAll, 3 killed, exit 137, not clean; got %d calls, %+v", h.proc.killCalls, s)
 	}

@@ -43,10 +43,10 @@ func DefaultLoad() Load {
 // podFiles writes the nginx and php-fpm configurations and the app into
 // dir and returns the two ports.
 func podFiles(dir string, processControlTimeout time.Duration) (nginxPort, fpmPort int, err error) {
-	if nginxPort, err = freePort(); err != nil {
+	if nginxPort, err = FreePort(); err != nil {
 		return 0, 0, err
 	}
-	if fpmPort, err = freePort(); err != nil {
+	if fpmPort, err = FreePort(); err != nil {
 		return 0, 0, err
 	}
 	app := `<?php
@@ -104,7 +104,8 @@ http {
 	return nginxPort, fpmPort, os.MkdirAll(filepath.Join(dir, "tmp"), 0o755)
 }
 
-func freePort() (int, error) {
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
