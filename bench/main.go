@@ -70,11 +70,16 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 		return err
 	}
 	var rows []measurement
+	rss, rssAnon, err := idleRSS(inits, drainit, port, 5)
+	if err != nil {
+		return err
+	}
 	for _, m := range []func() (measurement, error){
 		func() (measurement, error) { return startup(inits, overheadRuns) },
 		func() (measurement, error) { return signalLatency(inits, sigchild, overheadRuns) },
 		func() (measurement, error) { return exitLatency(inits, sigchild, overheadRuns) },
-		func() (measurement, error) { return idleRSS(inits, drainit, port, 5) },
+		func() (measurement, error) { return rss, nil },
+		func() (measurement, error) { return rssAnon, nil },
 		func() (measurement, error) { return reaping(inits, orphans, zombies, 3) },
 	} {
 		row, err := m()

@@ -101,18 +101,22 @@ func exitLatency(inits []initCmd, sigchild string, runs int) (measurement, error
 }
 
 // idleRSS: resident memory of the init after a second of idling; drainit
-// with its metrics endpoint on and scraped once.
-func idleRSS(inits []initCmd, drainit string, port int, runs int) (measurement, error) {
-	samples := map[string][]float64{}
+// with its metrics endpoint on and scraped once. The second measurement is
+// the anonymous part alone (heap, stacks): RSS also counts the pages of the
+// binary's own file, which grow with its size.
+func idleRSS(inits []initCmd, drainit string, port int, runs int) (measurement, measurement, error) {
+	samples, anon := map[string][]float64{}, map[string][]float64{}
 	for range runs {
 		for _, in := range inits {
-			argv := in.wrap("sleep", "30")
+			// sleep 3 outlives the measurement at 1 s but not by much: the
+			// init is SIGKILLed after it, and its orphan soon ends.
+			argv := in.wrap("sleep", "3")
 			if in.name == "drainit" {
-				argv = []string{drainit, "--metrics-address", fmt.Sprintf("127.0.0.1:%d", port), "--", "sleep", "30"}
+				argv = []string{drainit, "--metrics-address", fmt.Sprintf("127.0.0.1:%d", port), "--", "sleep", "3"}
 			}
 			cmd := exec.Command(argv[0], argv[1:]...)
 			if err := cmd.Start(); err != nil {
-				return measurement{}, err
+				return measurement{}, measurement{}, err
 			}
 			time.Sleep(500 * time.Millisecond)
 			if in.name == "drainit" {
@@ -122,30 +126,33 @@ func idleRSS(inits []initCmd, drainit string, port int, runs int) (measurement, 
 				}
 			}
 			time.Sleep(500 * time.Millisecond)
-			kb, err := vmRSS(cmd.Process.Pid)
-			_ = cmd.Process.Signal(syscall.SIGINT)
+			rss, errRSS := statusKB(cmd.Process.Pid, "VmRSS:")
+			rssAnon, errAnon := statusKB(cmd.Process.Pid, "RssAnon:")
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
-			if err != nil {
-				return measurement{}, err
+			if errRSS != nil || errAnon != nil {
+				return measurement{}, measurement{}, fmt.Errorf("%s: %v %v", in.name, errRSS, errAnon)
 			}
-			samples[in.name] = append(samples[in.name], kb/1024)
+			samples[in.name] = append(samples[in.name], rss/1024)
+			anon[in.name] = append(anon[in.name], rssAnon/1024)
 		}
 	}
-	return medians("idle RSS (drainit: metrics on, scraped once)", "MiB", samples), nil
+	return medians("idle RSS (drainit: metrics on, scraped once)", "MiB", samples),
+		medians("idle RssAnon: RSS less the binary's file pages", "MiB", anon), nil
 }
 
-func vmRSS(pid int) (float64, error) {
+// statusKB reads one "Key: N kB" line of /proc/PID/status.
+func statusKB(pid int, key string) (float64, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == key {
 			return strconv.ParseFloat(f[1], 64)
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS for %d", pid)
+	return 0, fmt.Errorf("no %s for %d", key, pid)
 }
 
 // reaping: each init as PID 1 of a fresh PID namespace reaps n orphaned

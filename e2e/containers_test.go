@@ -43,6 +43,10 @@ var buildImages = sync.OnceValue(func() error {
 			return fmt.Errorf("podman %v: %v\n%s", args, err, out)
 		}
 	}
+	// The README's copy example names the image drainit-nginx.
+	if out, err := podman("tag", nginxImage, "localhost/drainit-nginx:latest"); err != nil {
+		return fmt.Errorf("podman tag: %v\n%s", err, out)
+	}
 	return nil
 })
 
@@ -240,6 +244,24 @@ func TestImagesBuildAndCarryAStaticDrainit(t *testing.T) {
 		if out, _ := podman("run", "--rm", "--network=host", "--entrypoint", "sh", image, "-c", "command -v go || echo none"); strings.TrimSpace(out) != "none" {
 			t.Fatalf("%s: the final image carries a Go toolchain at %q", image, out)
 		}
+	}
+}
+
+// TestCopyFromExampleBuildsAndRuns builds the README's five-line example of
+// copying drainit into an image of one's own.
+func TestCopyFromExampleBuildsAndRuns(t *testing.T) {
+	needPodman(t)
+	const image = "localhost/drainit-copy-example:test"
+	if out, err := podman("build", "--pull=never", "--network=host", "-t", image, "../examples/copy-from"); err != nil {
+		t.Fatalf("podman build: %v\n%s", err, out)
+	}
+	out, err := podman("run", "--rm", "--network=host", "--entrypoint", "/usr/local/bin/drainit", image, "--version")
+	if err != nil || !strings.HasPrefix(out, "drainit ") {
+		t.Fatalf("drainit --version in the copied image: %v %q", err, out)
+	}
+	entrypoint, _ := podman("image", "inspect", "--format", "{{json .Config.Entrypoint}}", image)
+	if !strings.Contains(entrypoint, "/docker-entrypoint.sh") || !strings.Contains(entrypoint, "drainit") {
+		t.Fatalf("want drainit wrapping /docker-entrypoint.sh, got %s", entrypoint)
 	}
 }
 
