@@ -3,10 +3,8 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -192,111 +190,6 @@ func TestHundredOrphanedZombiesAreReaped(t *testing.T) {
 				t.Fatalf("want at least 100 reaped lines at -v, got %d", n)
 			}
 		})
-	}
-}
-
-func TestSignalsArePassedThroughAndRewritten(t *testing.T) {
-	t.Parallel()
-	for _, m := range modes {
-		t.Run(m.String(), func(t *testing.T) {
-			t.Parallel()
-			r := start(t, m, spec{flags: []string{"--delay", "0", "--rewrite", "USR1:USR2", "--rewrite", "cont:0"}, helper: "record"})
-			r.waitEvent("ready")
-			for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGWINCH, syscall.SIGUSR1, syscall.SIGCONT} {
-				r.signal(sig)
-				time.Sleep(20 * time.Millisecond) // signals of one kind coalesce; keep them apart
-			}
-			r.waitEvent("SIGUSR2")
-			r.signal(syscall.SIGTERM)
-			r.wantExit(0)
-			want := []string{"ready", "SIGHUP", "SIGWINCH", "SIGUSR2", "SIGQUIT"}
-			if got := r.names(); !slices.Equal(got, want) {
-				t.Fatalf("child's signals: want %v, got %v", want, got)
-			}
-		})
-	}
-}
-
-func TestEnvironmentConfiguresAndFlagsWin(t *testing.T) {
-	t.Parallel()
-	r := start(t, subreaper, spec{
-		flags:  []string{"--stop-signal", "USR2"},
-		helper: "record",
-		env:    []string{"DRAINIT_STOP_SIGNAL=HUP", "DRAINIT_DELAY=0", "DRAINIT_REWRITE=WINCH:USR1", "DRAINIT_TEST_EXIT_ON=USR2"},
-	})
-	r.waitEvent("ready")
-	r.signal(syscall.SIGWINCH)
-	r.waitEvent("SIGUSR1")
-	r.signal(syscall.SIGTERM)
-	r.wantExit(0)
-	if want, got := []string{"ready", "SIGUSR1", "SIGUSR2"}, r.names(); !slices.Equal(got, want) {
-		t.Fatalf("child's signals: want %v, got %v", want, got)
-	}
-}
-
-func TestProcessGroupForwardingReachesTheWholeGroup(t *testing.T) {
-	t.Parallel()
-	for _, group := range []bool{false, true} {
-		t.Run(fmt.Sprintf("process-group=%v", group), func(t *testing.T) {
-			t.Parallel()
-			r := start(t, subreaper, spec{
-				flags:  []string{fmt.Sprintf("--process-group=%v", group), "--delay", "0", "--timeout", "300ms"},
-				helper: "orphan", args: []string{"1h"},
-			})
-			r.waitEvent("ready")
-			r.waitEvent("sleeper-ready")
-			r.signal(syscall.SIGHUP)
-			r.waitEvent("SIGHUP")
-			if group {
-				r.waitEvent("sleeper-SIGHUP")
-			}
-			r.signal(syscall.SIGTERM)
-			r.wantExit(0) // the main child exits on QUIT; the sleeper is killed at the deadline
-			if got := slices.Contains(r.names(), "sleeper-SIGHUP"); got != group {
-				t.Fatalf("grandchild got HUP: want %v, got %v (%v)", group, got, r.names())
-			}
-			if !strings.Contains(r.stderr.String(), "killed=1") {
-				t.Fatalf("want the sleeper killed at the deadline:\n%s", r.stderr.String())
-			}
-		})
-	}
-}
-
-func TestTriggerRightAfterStartIsNotLost(t *testing.T) {
-	t.Parallel()
-	r := start(t, subreaper, spec{flags: []string{"--delay", "300ms"}, helper: "record"})
-	pid := r.cmd.Process.Pid
-	// Signal the moment drainit has a child, long before the child is ready.
-	deadline := time.Now().Add(scale(10 * time.Second))
-	for time.Now().Before(deadline) {
-		// Every thread's list: Go forks from whichever thread it is on.
-		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
-		found := false
-		for _, task := range tasks {
-			data, _ := os.ReadFile(task)
-			found = found || len(strings.TrimSpace(string(data))) > 0
-		}
-		if found {
-			break
-		}
-	}
-	r.signal(syscall.SIGTERM)
-	r.waitEvent("SIGQUIT")
-	r.wantExit(0)
-}
-
-func TestChildStartsWithACleanSignalState(t *testing.T) {
-	t.Parallel()
-	plain := start(t, subreaper, spec{helper: "sigstate"})
-	// drainit started by a parent that ignores HUP, USR1, PIPE, 32 (which
-	// the Go runtime leaves alone) and 40: the child must not inherit that.
-	careless := start(t, subreaper, spec{helper: "ignexec", raw: true, argv: []string{os.Args[0], drainitBin, "--", os.Args[0]}})
-	for _, r := range []*drainitRun{plain, careless} {
-		r.wantExit(0)
-		out := r.stdout.String()
-		if !strings.Contains(out, "SigBlk: 0000000000000000") || !strings.Contains(out, "SigIgn: 0000000000000000") {
-			t.Fatalf("want SigBlk and SigIgn zero in the child, got:\n%s%s", out, r.stderr.String())
-		}
 	}
 }
 

@@ -95,7 +95,7 @@ func run(args []string, sigs <-chan os.Signal, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "drainit: %v\n", err)
 		return process.ExitCannotExecute
 	}
-	exits := make(chan process.Exit, 64)
+	exits := make(chan []process.Exit, 16)
 	go process.Reap(exits)
 	if srv != nil {
 		srv.Serve(log)

@@ -168,10 +168,10 @@ func reaping(inits []initCmd, orphans string, n, runs int) (measurement, error) 
 				return measurement{}, fmt.Errorf("%s: reaping %d orphans: %v %q", in.name, n, err, out)
 			}
 			ns, _ := strconv.ParseFloat(f[1], 64)
-			samples[in.name] = append(samples[in.name], ns/1e9)
+			samples[in.name] = append(samples[in.name], ns/1e6)
 		}
 	}
-	return medians(fmt.Sprintf("reaping %d orphaned zombies as PID 1 (all reaped)", n), "s", samples), nil
+	return medians(fmt.Sprintf("reaping %d orphaned zombies at once, as PID 1 (forking not counted)", n), "ms", samples), nil
 }
 
 func medians(what, unit string, samples map[string][]float64) measurement {

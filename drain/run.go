@@ -9,10 +9,10 @@ import (
 )
 
 // Run feeds the machine until it is done and returns its summary. sigs
-// carries every caught signal; exits carries every reaped process and is
-// closed when none is left. Run sleeps in one select between events: it
-// never polls.
-func Run(m *Machine, sigs <-chan os.Signal, exits <-chan process.Exit) Summary {
+// carries every caught signal; exits carries every reaped process, in
+// batches, and is closed when none is left. Run sleeps in one select
+// between events: it never polls.
+func Run(m *Machine, sigs <-chan os.Signal, exits <-chan []process.Exit) Summary {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for !m.Done() {
@@ -26,13 +26,16 @@ func Run(m *Machine, sigs <-chan os.Signal, exits <-chan process.Exit) Summary {
 			if s, ok := sig.(syscall.Signal); ok {
 				m.HandleSignal(s, time.Now())
 			}
-		case e, ok := <-exits:
+		case batch, ok := <-exits:
 			if !ok {
 				exits = nil // a nil channel blocks forever: never read again
 				m.HandleAllGone(time.Now())
 				continue
 			}
-			m.HandleExit(e, time.Now())
+			now := time.Now()
+			for _, e := range batch {
+				m.HandleExit(e, now)
+			}
 		case now := <-wake:
 			m.HandleWake(now)
 		}

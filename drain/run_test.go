@@ -25,7 +25,7 @@ func TestRunFeedsTheMachine(t *testing.T) {
 	proc := chanProcess{sent: make(chan syscall.Signal, 4)}
 	m := New(Config{Delay: 10 * time.Millisecond, Timeout: time.Minute, StopSignal: signals.SIGQUIT, Routes: table, MainPID: mainPID}, proc)
 	sigs := make(chan os.Signal, 4)
-	exits := make(chan process.Exit, 4)
+	exits := make(chan []process.Exit, 4)
 	done := make(chan Summary)
 	go func() { done <- Run(m, sigs, exits) }()
 
@@ -41,7 +41,7 @@ func TestRunFeedsTheMachine(t *testing.T) {
 			t.Fatalf("want %s sent, got nothing", signals.Name(want))
 		}
 	}
-	exits <- process.Exit{PID: mainPID, Code: 0}
+	exits <- []process.Exit{{PID: 9, Code: 0}, {PID: mainPID, Code: 0}}
 	close(exits)
 	select {
 	case s := <-done:

@@ -23,7 +23,7 @@ func (c *Child) Signal(sig syscall.Signal) error { return errors.ErrUnsupported 
 func (c *Child) KillAll() (int, error) { return 0, errors.ErrUnsupported }
 
 // Reap closes exits at once: there is nothing it can wait for.
-func Reap(exits chan<- Exit) { close(exits) }
+func Reap(exits chan<- []Exit) { close(exits) }
 
 // Descendants finds nothing outside Linux.
 func Descendants(root int) []int { return nil }

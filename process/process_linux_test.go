@@ -66,11 +66,11 @@ func TestReapKillAllAndDescendants(t *testing.T) {
 	if err != nil || n != 3 {
 		t.Fatalf("KillAll: want 3 killed, got %d (%v)", n, err)
 	}
-	exits := make(chan Exit, 8)
+	exits := make(chan []Exit, 8)
 	go Reap(exits)
 	var reaped []Exit
-	for e := range exits { // closes at ECHILD: every descendant reaped
-		reaped = append(reaped, e)
+	for batch := range exits { // closes at ECHILD: every descendant reaped
+		reaped = append(reaped, batch...)
 	}
 	if len(reaped) != 3 {
 		t.Fatalf("Reap: want 3 exits, got %v", reaped)

@@ -9,16 +9,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Reap is the only waiter for drainit's children. It waits for any child,
-// sends each exit on exits, and closes exits when no child is left
-// (ECHILD). Start it after the main child, or it finds nothing to wait for.
+// maxBatch bounds one batch, so the drain loop gets its turn between
+// batches even while a fork storm keeps making zombies.
+const maxBatch = 256
+
+// Reap is the only waiter for drainit's children. It sends every exit on
+// exits, in batches, and closes exits when no child is left (ECHILD).
+// Start it after the main child, or it finds nothing to wait for.
 //
-// It blocks in wait4 instead of reacting to SIGCHLD, so it costs no CPU
-// while idle, never misses a coalesced SIGCHLD, and learns of the last
-// exit the moment it happens. Because drainit is PID 1 or a child
-// subreaper, every orphaned descendant becomes its child: "no child left"
-// therefore means "no descendant left".
-func Reap(exits chan<- Exit) {
+// It blocks in wait4 for the first exit instead of reacting to SIGCHLD, so
+// it costs no CPU while idle, never misses a coalesced SIGCHLD, and learns
+// of the last exit the moment it happens. Then it collects, without
+// blocking, every other exit already waiting: one handoff to the drain loop
+// for many zombies. Because drainit is PID 1 or a child subreaper, every
+// orphaned descendant becomes its child, so "no child left" means "no
+// descendant left".
+func Reap(exits chan<- []Exit) {
 	defer close(exits)
 	for {
 		var status unix.WaitStatus
@@ -29,7 +35,17 @@ func Reap(exits chan<- Exit) {
 		case err != nil: // ECHILD: nothing left to wait for
 			return
 		}
-		exits <- toExit(pid, status)
+		batch := []Exit{toExit(pid, status)}
+		for len(batch) < maxBatch {
+			// 0: none has exited yet; an error (ECHILD) shows on the next
+			// blocking call.
+			pid, err = unix.Wait4(-1, &status, unix.WNOHANG, nil)
+			if err != nil || pid <= 0 {
+				break
+			}
+			batch = append(batch, toExit(pid, status))
+		}
+		exits <- batch
 	}
 }
 
