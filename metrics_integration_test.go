@@ -259,3 +259,26 @@ func TestJSONSummaryIsOneObject(t *testing.T) {
 		t.Fatalf("want a clean drain summary triggered by SIGQUIT, got %v", summary)
 	}
 }
+
+func TestPHPFPMUpstreamThroughTheBinary(t *testing.T) {
+	t.Parallel()
+	fpm := testservers.NewPHPFPM(t, "10s")
+	flag, base := metricsFlag(t)
+	r := start(t, pid1, spec{
+		flags: []string{flag, "--delay", "0", "--upstream", "php-fpm=" + fpm.Address() + "/status"},
+		argv:  fpm.Argv,
+	})
+	testservers.WaitListening(t, fpm.Port)
+	m := waitMetric(t, base, `drainit_upstream_up{upstream="php-fpm"}`, 1)
+	for _, series := range []string{`drainit_upstream_listen_queue{upstream="php-fpm"}`, `drainit_upstream_active{upstream="php-fpm"}`,
+		`drainit_upstream_accepted_connections_total{upstream="php-fpm"}`} {
+		if _, ok := m[series]; !ok {
+			t.Errorf("/metrics lacks %s", series)
+		}
+	}
+	r.signal(syscall.SIGTERM)
+	r.wantExit(0)
+	if !strings.Contains(r.stderr.String(), "in_flight.php-fpm=0") || !strings.Contains(r.stderr.String(), "clean=true") {
+		t.Fatalf("summary: want in_flight.php-fpm=0 and clean=true:\n%s", r.stderr.String())
+	}
+}

@@ -80,7 +80,7 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 		func() (measurement, error) { return exitLatency(inits, sigchild, overheadRuns) },
 		func() (measurement, error) { return rss, nil },
 		func() (measurement, error) { return rssAnon, nil },
-		func() (measurement, error) { return reaping(inits, orphans, zombies, 3) },
+		func() (measurement, error) { return reaping(inits, orphans, zombies, 7) },
 	} {
 		row, err := m()
 		if err != nil {

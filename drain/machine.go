@@ -1,6 +1,7 @@
 package drain
 
 import (
+	"context"
 	"log/slog"
 	"syscall"
 	"time"
@@ -148,7 +149,9 @@ func (m *Machine) sendStop(now time.Time) {
 func (m *Machine) HandleExit(e process.Exit, now time.Time) {
 	m.obs.Reaped(e.PID == m.cfg.MainPID)
 	if e.PID != m.cfg.MainPID {
-		m.log.Debug("reaped", "pid", e.PID, "status", e.Status())
+		if m.log.Enabled(context.Background(), slog.LevelDebug) { // spares a fork storm the boxing
+			m.log.Debug("reaped", "pid", e.PID, "status", e.Status())
+		}
 		// Waited for, not killed: only the stopping phase counts.
 		if m.sum.MainExited && m.phase == Stopping {
 			m.sum.OrphansWaited++

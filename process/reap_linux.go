@@ -35,7 +35,8 @@ func Reap(exits chan<- []Exit) {
 		case err != nil: // ECHILD: nothing left to wait for
 			return
 		}
-		batch := []Exit{toExit(pid, status)}
+		batch := make([]Exit, 1, 16)
+		batch[0] = toExit(pid, status)
 		for len(batch) < maxBatch {
 			// 0: none has exited yet; an error (ECHILD) shows on the next
 			// blocking call.
