@@ -115,7 +115,7 @@ func fixFor(what string) string {
 	case strings.Contains(what, "RSS"):
 		return "Most of it is the pages of drainit's own 8.8 MiB binary that the Go runtime touches (RSS minus the RssAnon row); the rest is heap and stacks, which each scrape's garbage grows. A smaller binary (client_golang without protobuf) and returning the scrape's garbage to the OS (a GOMEMLIMIT, or debug.FreeOSMemory after a scrape) are the levers."
 	case strings.Contains(what, "reaping"):
-		return "Per zombie drainit makes one wait4 call, as tini does, and hands exits to its drain loop in batches of up to 256 (which took the median from about 195 to 143 ms in an A/B run of 12 each). On this machine, runs of the same init spread by ±20%, more than the gap: rerun before concluding."
+		return "Per zombie drainit makes one wait4 call, as tini does, and hands exits to its drain loop in batches of up to 256. On this machine, runs of the same init spread by ±20%, more than the gap: rerun before concluding."
 	case strings.Contains(what, "binary"):
 		return "client_golang with protobuf is most of it; dropping the protobuf exposition format is the lever."
 	}
