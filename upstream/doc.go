@@ -10,7 +10,7 @@
 // one GET as a responder, no keep-alive, no multiplexing. The FastCGI client
 // libraries this project could use were either not obtainable from the
 // module proxy here (yookoala/gofast, tomasen/fcgi_client, cboxdk/fcgx) or
-// would have grown drainit several times over (Caddy's fastcgi package:
-// 51 MiB; Telegraf's phpfpm input: 16 MiB, against a 9 MiB budget). Swap it
-// for a library when one fits.
+// live inside packages that import a whole server (Caddy's fastcgi
+// transport, Telegraf's phpfpm input) and would have grown drainit several
+// times past its 9 MiB budget. Swap it for a library when one fits.
 package upstream
