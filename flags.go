@@ -78,7 +78,7 @@ func newFlagSet(o *options, raw *rawFlags) *pflag.FlagSet {
 	fs.StringVar(&o.metricsAddr, "metrics-address", "", "serve /metrics, /healthz and /readyz on this address (e.g. :9101); empty: no listener")
 	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the drain, keep serving /metrics this long for a final scrape")
 	fs.StringArrayVar(&raw.upstreams, "upstream", nil, "nginx=URL of stub_status, or php-fpm=HOST:PORT[/PATH] or php-fpm=unix:SOCKET[:PATH] (repeatable)")
-	fs.DurationVar(&o.gracePeriod, "grace-period", 0, "the pod's terminationGracePeriodSeconds, to warn when --delay + --timeout does not fit")
+	fs.DurationVar(&o.gracePeriod, "grace-period", 0, "the pod's terminationGracePeriodSeconds, to warn when --delay + --timeout + --metrics-linger does not fit")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "also log every forwarded signal and reaped process")
 	fs.StringVar(&raw.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")

@@ -1,12 +1,14 @@
 package metrics
 
 import (
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/drainit/drainit/drain"
 	"github.com/drainit/drainit/process"
@@ -15,9 +17,19 @@ import (
 
 const namespace = "drainit"
 
-// Metrics is drainit's registry and the drain.Observer that updates it.
+// Metrics is drainit's registries and the drain.Observer that updates them.
+//
+// The drain's own metrics live in a registry of their own, gathered under
+// the mutex the observer holds while it updates them: a scrape is one
+// moment of the drain, never "phase done" beside an exit status still
+// unset. Registry holds everything else (the Go and process collectors,
+// the upstream readers, drainit_processes), gathered outside the lock so a
+// slow status page can never hold up the drain loop.
 type Metrics struct {
 	Registry *prometheus.Registry
+
+	mu    sync.Mutex // held by every observer update and every drain gather
+	drain *prometheus.Registry
 
 	phase            *prometheus.GaugeVec
 	signalsReceived  *prometheus.CounterVec
@@ -39,7 +51,7 @@ type Metrics struct {
 // New registers every drainit metric, plus the Go and process collectors.
 // processes counts the live processes under drainit at scrape time.
 func New(delay, timeout time.Duration, processes func() float64) *Metrics {
-	m := &Metrics{Registry: prometheus.NewRegistry()}
+	m := &Metrics{Registry: prometheus.NewRegistry(), drain: prometheus.NewRegistry()}
 	gauge := func(name, help string) prometheus.Gauge {
 		return prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: name, Help: help})
 	}
@@ -68,14 +80,27 @@ func New(delay, timeout time.Duration, processes func() float64) *Metrics {
 	alive := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: namespace, Name: "processes",
 		Help: "Live processes under drainit (its descendants) right now."}, processes)
 
-	m.Registry.MustRegister(m.phase, m.signalsReceived, m.signalsForwarded, m.drainStarted, m.stopSent,
+	m.drain.MustRegister(m.phase, m.signalsReceived, m.signalsForwarded, m.drainStarted, m.stopSent,
 		m.delayWaited, m.stopDuration, m.reaped, m.killed, m.childExitStatus, m.childExitSignal,
-		delayGauge, timeoutGauge, alive,
+		delayGauge, timeoutGauge)
+	m.Registry.MustRegister(alive,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.ready.Store(true)
 	m.setPhase(drain.Running)
 	return m
+}
+
+// Gatherer gathers every drainit metric: the drain's as one snapshot,
+// then the rest.
+func (m *Metrics) Gatherer() prometheus.Gatherer {
+	return prometheus.Gatherers{prometheus.GathererFunc(m.gatherDrain), m.Registry}
+}
+
+func (m *Metrics) gatherDrain() ([]*dto.MetricFamily, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.drain.Gather()
 }
 
 // Ready reports whether drainit should still receive traffic: true until
@@ -94,6 +119,8 @@ func (m *Metrics) setPhase(p drain.Phase) {
 
 // PhaseChanged implements drain.Observer.
 func (m *Metrics) PhaseChanged(p drain.Phase, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	switch p {
 	case drain.Delaying:
 		m.ready.Store(false)
@@ -109,6 +136,8 @@ func (m *Metrics) PhaseChanged(p drain.Phase, at time.Time) {
 
 // StopSignalSent implements drain.Observer.
 func (m *Metrics) StopSignalSent(at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.stopAt = at
 	m.stopSent.Set(unixSeconds(at))
 	m.delayWaited.Set(at.Sub(m.triggeredAt).Seconds())
@@ -116,16 +145,22 @@ func (m *Metrics) StopSignalSent(at time.Time) {
 
 // SignalReceived implements drain.Observer.
 func (m *Metrics) SignalReceived(sig syscall.Signal) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.signalsReceived.WithLabelValues(signals.Name(sig)).Inc()
 }
 
 // SignalForwarded implements drain.Observer.
 func (m *Metrics) SignalForwarded(sig syscall.Signal) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.signalsForwarded.WithLabelValues(signals.Name(sig)).Inc()
 }
 
 // Reaped implements drain.Observer.
 func (m *Metrics) Reaped(main bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if !main {
 		m.reaped.Inc()
 	}
@@ -133,11 +168,17 @@ func (m *Metrics) Reaped(main bool) {
 
 // MainExited implements drain.Observer.
 func (m *Metrics) MainExited(e process.Exit) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.childExitStatus.Set(float64(e.Status()))
 	m.childExitSignal.Set(float64(e.Signal))
 }
 
 // Killed implements drain.Observer.
-func (m *Metrics) Killed(n int) { m.killed.Add(float64(n)) }
+func (m *Metrics) Killed(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.killed.Add(float64(n))
+}
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }

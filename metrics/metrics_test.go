@@ -27,7 +27,7 @@ func TestEveryMetricLintsClean(t *testing.T) {
 	m := newMetrics()
 	m.SignalReceived(syscall.SIGTERM)
 	m.SignalForwarded(syscall.SIGQUIT)
-	families, err := m.Registry.Gather()
+	families, err := m.Gatherer().Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func wantPhase(t *testing.T, m *Metrics, want string) {
 
 func wantValue(t *testing.T, m *Metrics, name string, want float64) {
 	t.Helper()
-	families, err := m.Registry.Gather()
+	families, err := m.Gatherer().Gather()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,29 +24,40 @@ func (c *Child) KillAll() (int, error) {
 	// that a later scan would no longer see as live.
 	killed := make(map[int]bool)
 	for _, pid := range Descendants(self) {
-		killed[pid] = true
+		killed[pid] = false
 	}
 	err := ignoreGone(unix.Kill(-c.PID, unix.SIGKILL))
-	for pid := range killed {
-		if kerr := ignoreGone(unix.Kill(pid, unix.SIGKILL)); kerr != nil && err == nil {
-			err = kerr
-		}
-	}
 	for range 10 {
-		fresh := 0
-		for _, pid := range Descendants(self) {
-			if killed[pid] {
-				continue
-			}
-			killed[pid] = true
-			fresh++
-			if kerr := ignoreGone(unix.Kill(pid, unix.SIGKILL)); kerr != nil && err == nil {
-				err = kerr
-			}
+		fresh, kerr := killUnkilled(killed)
+		if kerr != nil && err == nil {
+			err = kerr
 		}
 		if fresh == 0 {
 			break
 		}
+		for _, pid := range Descendants(self) {
+			if _, seen := killed[pid]; !seen {
+				killed[pid] = false
+			}
+		}
 	}
 	return len(killed), err
+}
+
+// killUnkilled SIGKILLs every process in the set not yet killed (false)
+// and marks it, returning how many that was.
+func killUnkilled(killed map[int]bool) (int, error) {
+	var err error
+	fresh := 0
+	for pid, done := range killed {
+		if done {
+			continue
+		}
+		killed[pid] = true
+		fresh++
+		if kerr := ignoreGone(unix.Kill(pid, unix.SIGKILL)); kerr != nil && err == nil {
+			err = kerr
+		}
+	}
+	return fresh, err
 }

@@ -88,21 +88,15 @@ func splitFPMAddress(target string) (network, address, path string, err error) {
 	if !found {
 		p = DefaultStatusPath
 	}
-	if _, port, err := splitHostPort(hostPort); err != nil || port == "" {
+	if _, port, err := net.SplitHostPort(hostPort); err != nil || !isNumber(port) {
 		return "", "", "", fmt.Errorf("want HOST:PORT[/status-path]")
 	}
 	return "tcp", hostPort, p, nil
 }
 
-func splitHostPort(hp string) (string, string, error) {
-	i := strings.LastIndexByte(hp, ':')
-	if i < 0 {
-		return "", "", fmt.Errorf("missing port")
-	}
-	if _, err := strconv.Atoi(hp[i+1:]); err != nil {
-		return "", "", err
-	}
-	return hp[:i], hp[i+1:], nil
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
 }
 
 // nginxReader reads stub_status with one plain-HTTP request on one
