@@ -18,7 +18,7 @@ type options struct {
 	delay        time.Duration
 	timeout      time.Duration
 	stopSignal   syscall.Signal
-	rewrites     []signals.Rewrite
+	routes       *signals.Table // --rewrite, checked and built
 	processGroup bool
 	verbose      bool
 	logFormat    string
@@ -28,7 +28,7 @@ type options struct {
 	gracePeriod  time.Duration
 	command      []string
 	help         bool
-	version      bool
+	showVersion  bool
 }
 
 // envFlags maps each flag that has an environment variable to it. A flag
@@ -81,7 +81,7 @@ func newFlagSet(o *options, raw *rawFlags) *pflag.FlagSet {
 	fs.DurationVar(&o.gracePeriod, "grace-period", 0, "the pod's terminationGracePeriodSeconds, to warn when --delay + --timeout + --metrics-linger does not fit")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "also log every forwarded signal and reaped process")
 	fs.StringVar(&raw.logFormat, "log-format", "text", "log format: text or json")
-	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help and exit")
 	return fs
 }
@@ -95,7 +95,7 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError("%v", err)
 	}
-	if o.help || o.version {
+	if o.help || o.showVersion {
 		return o, nil
 	}
 	if err := applyEnv(fs, getenv); err != nil {
@@ -105,16 +105,15 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 		return nil, usageError("durations must not be negative")
 	}
 	sig, err := signals.Parse(raw.stopSignal)
+	if err == nil {
+		err = signals.CheckSendable(sig)
+	}
 	if err != nil {
 		return nil, usageError("--stop-signal: %v", err)
 	}
 	o.stopSignal = sig
-	for _, text := range raw.rewrites {
-		r, err := signals.ParseRewrite(text)
-		if err != nil {
-			return nil, usageError("--rewrite: %v", err)
-		}
-		o.rewrites = append(o.rewrites, r)
+	if o.routes, err = parseRewrites(raw.rewrites); err != nil {
+		return nil, err
 	}
 	kinds := map[upstream.Kind]bool{}
 	for _, text := range raw.upstreams {
@@ -137,6 +136,22 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 		return nil, usageError("no command given (drainit [flags] [--] COMMAND [ARG...])")
 	}
 	return o, nil
+}
+
+func parseRewrites(texts []string) (*signals.Table, error) {
+	var rewrites []signals.Rewrite
+	for _, text := range texts {
+		r, err := signals.ParseRewrite(text)
+		if err != nil {
+			return nil, usageError("--rewrite: %v", err)
+		}
+		rewrites = append(rewrites, r)
+	}
+	table, err := signals.NewTable(rewrites)
+	if err != nil {
+		return nil, usageError("--rewrite: %v", err)
+	}
+	return table, nil
 }
 
 // applyEnv fills each flag not given on the command line from its

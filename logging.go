@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"log/slog"
 )
@@ -16,6 +17,16 @@ func newLogger(w io.Writer, format string, verbose bool) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts)).With("logger", "drainit")
 	}
 	return slog.New(slog.NewTextHandler(prefixWriter{w}, opts))
+}
+
+// droppedLinesLine formats, in the log's own format, the line that says
+// how many log lines a stuck stderr cost.
+func droppedLinesLine(format string) func(n int) []byte {
+	return func(n int) []byte {
+		var b bytes.Buffer
+		newLogger(&b, format, false).Warn("log lines dropped: stderr did not keep up", "dropped", n)
+		return b.Bytes()
+	}
 }
 
 // prefixWriter starts every record with "drainit: ", so drainit's lines

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drainit/drainit/internal/testservers"
+	"github.com/drainit/drainit/internal/testkit"
 )
 
 // scrape reads /metrics into "name{labels}" → value.
@@ -65,14 +65,14 @@ func status(t *testing.T, url string) int {
 }
 
 func metricsFlag(t *testing.T) (flag, base string) {
-	port := testservers.FreePort(t)
+	port := testkit.FreePort(t)
 	return fmt.Sprintf("--metrics-address=127.0.0.1:%d", port), fmt.Sprintf("http://127.0.0.1:%d", port)
 }
 
 func TestReadyzFlipsAtTheTriggerNotAtTheStopSignal(t *testing.T) {
 	t.Parallel()
 	flag, base := metricsFlag(t)
-	r := start(t, pid1, spec{flags: []string{flag, "--delay", "1s"}, helper: "record"})
+	r := start(t, pid1, spec{flags: []string{flag, "--delay", "1s"}, command: helper("record")})
 	r.waitEvent("ready")
 	waitMetric(t, base, `drainit_phase{phase="running"}`, 1)
 	if got := status(t, base+"/readyz"); got != 200 {
@@ -100,9 +100,8 @@ func TestMetricsMoveThroughThePhasesAndCountTheKill(t *testing.T) {
 	t.Parallel()
 	flag, base := metricsFlag(t)
 	r := start(t, pid1, spec{
-		flags:  []string{flag, "--delay", "600ms", "--timeout", "600ms", "--metrics-linger", "1m"},
-		helper: "orphan", args: []string{"1h"},
-		env: []string{"DRAINIT_TEST_IGNORE_STOP=1"},
+		flags:   []string{flag, "--delay", "600ms", "--timeout", "600ms", "--metrics-linger", "1m"},
+		command: helper("orphan", "1h", "ignore-stop"),
 	})
 	r.waitEvent("sleeper-ready")
 	m := waitMetric(t, base, "drainit_processes", 2)
@@ -157,7 +156,7 @@ func TestBusyMetricsPortExits2BeforeTheChildStarts(t *testing.T) {
 	}
 	defer l.Close()
 	addr := l.Addr().String()
-	r := start(t, subreaper, spec{flags: []string{"--metrics-address", addr}, helper: "record"})
+	r := start(t, subreaper, spec{flags: []string{"--metrics-address", addr}, command: helper("record")})
 	r.wantExit(2)
 	lines := strings.Split(strings.TrimSpace(r.stderr.String()), "\n")
 	if len(lines) != 1 || !strings.Contains(lines[0], addr) || !strings.Contains(lines[0], "address already in use") {
@@ -170,13 +169,13 @@ func TestBusyMetricsPortExits2BeforeTheChildStarts(t *testing.T) {
 
 func TestSummaryCountsNginxRequestsInFlightAndTheyFinish(t *testing.T) {
 	t.Parallel()
-	n := testservers.NewNginx(t)
+	n := testkit.NewNginx(t)
 	flag, base := metricsFlag(t)
 	r := start(t, pid1, spec{
-		flags: []string{flag, "--delay", "0", "--timeout", "20s", "--upstream", "nginx=" + n.URL("/stub_status")},
-		argv:  n.Argv,
+		flags:   []string{flag, "--delay", "0", "--timeout", "20s", "--upstream", "nginx=" + n.URL("/stub_status")},
+		command: n.Argv,
 	})
-	testservers.WaitListening(t, n.Port)
+	testkit.WaitListening(t, n.Port)
 	waitMetric(t, base, `drainit_upstream_up{upstream="nginx"}`, 1)
 	type result struct {
 		n   int64
@@ -223,9 +222,9 @@ func TestStartupWarnings(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			fpm := testservers.NewPHPFPM(t, c.control)
-			r := start(t, pid1, spec{flags: append([]string{"--delay", "0"}, c.flags...), argv: fpm.Argv})
-			testservers.WaitListening(t, fpm.Port)
+			fpm := testkit.NewPHPFPM(t, c.control)
+			r := start(t, pid1, spec{flags: append([]string{"--delay", "0"}, c.flags...), command: fpm.Argv})
+			testkit.WaitListening(t, fpm.Port)
 			r.signal(syscall.SIGTERM)
 			r.wantExit(0)
 			log := r.stderr.String()
@@ -245,7 +244,7 @@ func TestStartupWarnings(t *testing.T) {
 
 func TestJSONSummaryIsOneObject(t *testing.T) {
 	t.Parallel()
-	r := start(t, subreaper, spec{flags: []string{"--delay", "0", "--log-format", "json"}, helper: "record"})
+	r := start(t, subreaper, spec{flags: []string{"--delay", "0", "--log-format", "json"}, command: helper("record")})
 	r.waitEvent("ready")
 	r.signal(syscall.SIGQUIT)
 	r.wantExit(0)
@@ -262,13 +261,13 @@ func TestJSONSummaryIsOneObject(t *testing.T) {
 
 func TestPHPFPMUpstreamThroughTheBinary(t *testing.T) {
 	t.Parallel()
-	fpm := testservers.NewPHPFPM(t, "10s")
+	fpm := testkit.NewPHPFPM(t, "10s")
 	flag, base := metricsFlag(t)
 	r := start(t, pid1, spec{
-		flags: []string{flag, "--delay", "0", "--upstream", "php-fpm=" + fpm.Address() + "/status"},
-		argv:  fpm.Argv,
+		flags:   []string{flag, "--delay", "0", "--upstream", "php-fpm=" + fpm.Address() + "/status"},
+		command: fpm.Argv,
 	})
-	testservers.WaitListening(t, fpm.Port)
+	testkit.WaitListening(t, fpm.Port)
 	m := waitMetric(t, base, `drainit_upstream_up{upstream="php-fpm"}`, 1)
 	for _, series := range []string{`drainit_upstream_listen_queue{upstream="php-fpm"}`, `drainit_upstream_active{upstream="php-fpm"}`,
 		`drainit_upstream_accepted_connections_total{upstream="php-fpm"}`} {

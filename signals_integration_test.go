@@ -15,32 +15,32 @@ import (
 
 func TestSignalsArePassedThroughAndRewritten(t *testing.T) {
 	t.Parallel()
-	for _, m := range modes {
-		t.Run(m.String(), func(t *testing.T) {
-			t.Parallel()
-			r := start(t, m, spec{flags: []string{"--delay", "0", "--rewrite", "USR1:USR2", "--rewrite", "cont:0"}, helper: "record"})
-			r.waitEvent("ready")
-			for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGWINCH, syscall.SIGUSR1, syscall.SIGCONT} {
-				r.signal(sig)
-				time.Sleep(20 * time.Millisecond) // signals of one kind coalesce; keep them apart
-			}
-			r.waitEvent("SIGUSR2")
-			r.signal(syscall.SIGTERM)
-			r.wantExit(0)
-			want := []string{"ready", "SIGHUP", "SIGWINCH", "SIGUSR2", "SIGQUIT"}
-			if got := r.names(); !slices.Equal(got, want) {
-				t.Fatalf("child's signals: want %v, got %v", want, got)
-			}
-		})
-	}
+	forEachMode(t, func(t *testing.T, m mode) {
+		r := start(t, m, spec{flags: []string{"-v", "--delay", "0", "--rewrite", "USR1:USR2", "--rewrite", "cont:0"}, command: helper("record", "cont")})
+		r.waitEvent("ready")
+		for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGWINCH, syscall.SIGUSR1, syscall.SIGCONT} {
+			r.signal(sig)
+			time.Sleep(20 * time.Millisecond) // signals of one kind coalesce; keep them apart
+		}
+		r.waitEvent("SIGUSR2")
+		r.signal(syscall.SIGTERM)
+		r.wantExit(0)
+		// drainit sends a CONT of its own with the stop signal, which may
+		// overtake it; the one rewritten to 0 shows in the log as dropped.
+		got := slices.DeleteFunc(r.names(), func(n string) bool { return n == "SIGCONT" })
+		if want := []string{"ready", "SIGHUP", "SIGWINCH", "SIGUSR2", "SIGQUIT"}; !slices.Equal(got, want) {
+			t.Fatalf("child's signals: want %v (and SIGCONT with the stop), got %v", want, r.names())
+		}
+		r.wantLog(`msg="signal not forwarded" signal=SIGCONT reason=drop`)
+	})
 }
 
 func TestEnvironmentConfiguresAndFlagsWin(t *testing.T) {
 	t.Parallel()
 	r := start(t, subreaper, spec{
-		flags:  []string{"--stop-signal", "USR2"},
-		helper: "record",
-		env:    []string{"DRAINIT_STOP_SIGNAL=HUP", "DRAINIT_DELAY=0", "DRAINIT_REWRITE=WINCH:USR1", "DRAINIT_TEST_EXIT_ON=USR2"},
+		flags:   []string{"--stop-signal", "USR2"},
+		command: helper("record", "exit-on=USR2"),
+		env:     []string{"DRAINIT_STOP_SIGNAL=HUP", "DRAINIT_DELAY=0", "DRAINIT_REWRITE=WINCH:USR1"},
 	})
 	r.waitEvent("ready")
 	r.signal(syscall.SIGWINCH)
@@ -58,8 +58,8 @@ func TestProcessGroupForwardingReachesTheWholeGroup(t *testing.T) {
 		t.Run(fmt.Sprintf("process-group=%v", group), func(t *testing.T) {
 			t.Parallel()
 			r := start(t, subreaper, spec{
-				flags:  []string{fmt.Sprintf("--process-group=%v", group), "--delay", "0", "--timeout", "300ms"},
-				helper: "orphan", args: []string{"1h"},
+				flags:   []string{fmt.Sprintf("--process-group=%v", group), "--delay", "0", "--timeout", "300ms"},
+				command: helper("orphan", "1h"),
 			})
 			r.waitEvent("ready")
 			r.waitEvent("sleeper-ready")
@@ -82,7 +82,7 @@ func TestProcessGroupForwardingReachesTheWholeGroup(t *testing.T) {
 
 func TestTriggerRightAfterStartIsNotLost(t *testing.T) {
 	t.Parallel()
-	r := start(t, subreaper, spec{flags: []string{"--delay", "300ms"}, helper: "record"})
+	r := start(t, subreaper, spec{flags: []string{"--delay", "300ms"}, command: helper("record")})
 	pid := r.cmd.Process.Pid
 	// Signal the moment drainit has a child, long before the child is ready.
 	deadline := time.Now().Add(scale(10 * time.Second))
@@ -101,19 +101,4 @@ func TestTriggerRightAfterStartIsNotLost(t *testing.T) {
 	r.signal(syscall.SIGTERM)
 	r.waitEvent("SIGQUIT")
 	r.wantExit(0)
-}
-
-func TestChildStartsWithACleanSignalState(t *testing.T) {
-	t.Parallel()
-	plain := start(t, subreaper, spec{helper: "sigstate"})
-	// drainit started by a parent that ignores HUP, USR1, PIPE, 32 (which
-	// the Go runtime leaves alone) and 40: the child must not inherit that.
-	careless := start(t, subreaper, spec{helper: "ignexec", raw: true, argv: []string{os.Args[0], drainitBin, "--", os.Args[0]}})
-	for _, r := range []*drainitRun{plain, careless} {
-		r.wantExit(0)
-		out := r.stdout.String()
-		if !strings.Contains(out, "SigBlk: 0000000000000000") || !strings.Contains(out, "SigIgn: 0000000000000000") {
-			t.Fatalf("want SigBlk and SigIgn zero in the child, got:\n%s%s", out, r.stderr.String())
-		}
-	}
 }

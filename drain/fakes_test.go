@@ -2,6 +2,7 @@ package drain
 
 import (
 	"errors"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -12,9 +13,9 @@ import (
 
 // fakeProcess records what the machine did to the world.
 type fakeProcess struct {
-	sent      []syscall.Signal
-	killCalls int
-	killN     int
+	sent      []syscall.Signal // to the main child
+	toAll     []syscall.Signal // to every process left
+	left      int              // how many processes SignalAll finds
 	signalErr error
 }
 
@@ -26,9 +27,20 @@ func (f *fakeProcess) Signal(sig syscall.Signal) error {
 	return nil
 }
 
-func (f *fakeProcess) KillAll() (int, error) {
-	f.killCalls++
-	return f.killN, nil
+func (f *fakeProcess) SignalAll(sig syscall.Signal) (int, error) {
+	f.toAll = append(f.toAll, sig)
+	return f.left, nil
+}
+
+// kills counts the SIGKILLs sent to everything left.
+func (f *fakeProcess) kills() int {
+	n := 0
+	for _, sig := range f.toAll {
+		if sig == signals.SIGKILL {
+			n++
+		}
+	}
+	return n
 }
 
 // recorder is an Observer that remembers the phases it saw.
@@ -42,10 +54,14 @@ type recorder struct {
 	main      *process.Exit
 }
 
-func (r *recorder) PhaseChanged(p Phase, _ time.Time)  { r.phases = append(r.phases, p) }
+func (r *recorder) PhaseChanged(p Phase, s Summary) {
+	r.phases = append(r.phases, p)
+	if p == Stopping {
+		r.stopAt = s.StopSentAt
+	}
+}
 func (r *recorder) SignalReceived(syscall.Signal)      { r.received++ }
 func (r *recorder) SignalForwarded(sig syscall.Signal) { r.forwarded = append(r.forwarded, sig) }
-func (r *recorder) StopSignalSent(at time.Time)        { r.stopAt = at }
 func (r *recorder) Reaped(bool)                        { r.reaped++ }
 func (r *recorder) MainExited(e process.Exit)          { r.main = &e }
 func (r *recorder) Killed(n int)                       { r.killed += n }
@@ -84,15 +100,19 @@ func (h *harness) wantPhase(t *testing.T, want Phase) {
 	}
 }
 
+// wantSent checks the signals sent to the main child, in order.
 func (h *harness) wantSent(t *testing.T, want ...syscall.Signal) {
 	t.Helper()
-	if len(h.proc.sent) != len(want) {
+	if !slices.Equal(h.proc.sent, want) {
 		t.Fatalf("signals sent: want %v, got %v", names(want), names(h.proc.sent))
 	}
-	for i := range want {
-		if h.proc.sent[i] != want[i] {
-			t.Fatalf("signals sent: want %v, got %v", names(want), names(h.proc.sent))
-		}
+}
+
+// wantSentToAll checks the signals sent to every process left, in order.
+func (h *harness) wantSentToAll(t *testing.T, want ...syscall.Signal) {
+	t.Helper()
+	if !slices.Equal(h.proc.toAll, want) {
+		t.Fatalf("signals sent to everything left: want %v, got %v", names(want), names(h.proc.toAll))
 	}
 }
 

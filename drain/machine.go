@@ -1,12 +1,10 @@
 package drain
 
 import (
-	"context"
 	"log/slog"
 	"syscall"
 	"time"
 
-	"github.com/drainit/drainit/process"
 	"github.com/drainit/drainit/signals"
 )
 
@@ -33,8 +31,9 @@ type Process interface {
 	// Signal sends sig to the child, or to its group. A child that is
 	// already gone is not an error.
 	Signal(sig syscall.Signal) error
-	// KillAll SIGKILLs every process left and says how many there were.
-	KillAll() (int, error)
+	// SignalAll sends sig to every process left under drainit and says
+	// how many there were.
+	SignalAll(sig syscall.Signal) (int, error)
 }
 
 // Machine is the drain's state. Its methods are called from one goroutine.
@@ -46,10 +45,7 @@ type Machine struct {
 
 	phase Phase
 	wake  time.Time // when HandleWake is due next; zero if never
-
-	triggeredAt time.Time
-	stopSentAt  time.Time
-	sum         Summary
+	sum   Summary   // also the machine's record of when each step happened
 }
 
 // New returns a machine in the running phase.
@@ -106,10 +102,8 @@ func (m *Machine) forward(received, sig syscall.Signal) {
 func (m *Machine) trigger(sig syscall.Signal, now time.Time) {
 	switch m.phase {
 	case Running:
-		m.triggeredAt = now
-		m.sum.Trigger = sig
-		m.sum.Triggered = true
-		m.setPhase(Delaying, now)
+		m.sum.Trigger, m.sum.TriggeredAt = sig, now
+		m.setPhase(Delaying)
 		m.log.Info("drain triggered", "signal", signals.Name(sig), "delay", m.cfg.Delay.String())
 		if m.cfg.Delay <= 0 {
 			m.sendStop(now)
@@ -125,63 +119,52 @@ func (m *Machine) trigger(sig syscall.Signal, now time.Time) {
 	}
 }
 
+// sendStop ends the delay: the main child gets the stop signal, then
+// SIGCONT, so that a child stopped by STOP or TSTP acts on it at once
+// instead of waiting to be killed at the deadline (systemd does the same).
 func (m *Machine) sendStop(now time.Time) {
 	if m.cfg.InFlight != nil {
 		m.sum.InFlight = m.cfg.InFlight()
 	}
-	m.sum.DelayWaited = now.Sub(m.triggeredAt)
-	m.stopSentAt = now
 	m.sum.StopSentAt = now
-	m.obs.StopSignalSent(now)
-	if err := m.proc.Signal(m.cfg.StopSignal); err != nil {
-		m.log.Error("sending the stop signal failed", "signal", signals.Name(m.cfg.StopSignal), "err", err)
-	} else {
-		m.obs.SignalForwarded(m.cfg.StopSignal)
+	m.sum.DelayWaited = now.Sub(m.sum.TriggeredAt)
+	for _, sig := range []syscall.Signal{m.cfg.StopSignal, signals.SIGCONT} {
+		if err := m.proc.Signal(sig); err != nil {
+			m.log.Error("sending the stop signal failed", "signal", signals.Name(sig), "err", err)
+			continue
+		}
+		m.obs.SignalForwarded(sig)
 	}
-	m.setPhase(Stopping, now)
-	m.wake = now.Add(m.cfg.Timeout)
+	m.stopping(now)
 	m.log.Info("stop signal sent", "signal", signals.Name(m.cfg.StopSignal),
 		"waited", m.sum.DelayWaited.Round(time.Millisecond).String(), "timeout", m.cfg.Timeout.String(),
 		inFlightAttr(m.sum.InFlight))
 }
 
-// HandleExit acts on one reaped process.
-func (m *Machine) HandleExit(e process.Exit, now time.Time) {
-	m.obs.Reaped(e.PID == m.cfg.MainPID)
-	if e.PID != m.cfg.MainPID {
-		if m.log.Enabled(context.Background(), slog.LevelDebug) { // spares a fork storm the boxing
-			m.log.Debug("reaped", "pid", e.PID, "status", e.Status())
-		}
-		// Waited for, not killed: only the stopping phase counts.
-		if m.sum.MainExited && m.phase == Stopping {
-			m.sum.OrphansWaited++
-		}
-		return
+// stopLeftovers is the end of a run whose main child exited by itself:
+// whatever it left behind (php-fpm workers whose master died, a daemon an
+// entrypoint script started) gets the stop signal and SIGCONT, and the
+// same --timeout as a drain. Left alone, those processes would be
+// SIGKILLed mid-request when PID 1 exits, or, when drainit is not PID 1,
+// outlive it under the machine's init.
+func (m *Machine) stopLeftovers(now time.Time) {
+	n, err := m.proc.SignalAll(m.cfg.StopSignal)
+	if err == nil {
+		_, err = m.proc.SignalAll(signals.SIGCONT)
 	}
-	m.sum.MainExited = true
-	m.sum.Main = e
-	m.obs.MainExited(e)
-	switch m.phase {
-	case Running, Delaying:
-		// Crash, or an exit during the delay: nothing is left to drain for.
-		m.log.Info("child exited", "pid", e.PID, "status", e.Status(), "phase", m.phase.String())
-		m.finish(now)
-	default:
-		m.sum.MainExitAfter = now.Sub(m.stopSentAt)
-		m.log.Info("child exited", "pid", e.PID, "status", e.Status(),
-			"after_stop", m.sum.MainExitAfter.Round(time.Millisecond).String())
+	m.sum.Left = n
+	m.stopping(now)
+	if err != nil {
+		m.log.Error("stopping the processes the child left failed", "left", n, "err", err)
+	} else if n > 0 {
+		m.log.Info("stopping the processes the child left", "left", n,
+			"signal", signals.Name(m.cfg.StopSignal), "timeout", m.cfg.Timeout.String())
 	}
 }
 
-// HandleAllGone acts on the reaper finding no child left.
-func (m *Machine) HandleAllGone(now time.Time) {
-	if m.phase == Done {
-		return
-	}
-	if m.phase == Stopping || m.phase == Killing {
-		m.log.Info("all processes exited", "after_stop", now.Sub(m.stopSentAt).Round(time.Millisecond).String())
-	}
-	m.finish(now)
+func (m *Machine) stopping(now time.Time) {
+	m.setPhase(Stopping)
+	m.wake = now.Add(m.cfg.Timeout)
 }
 
 // HandleWake acts on the timer set by Wake.
@@ -201,8 +184,8 @@ func (m *Machine) HandleWake(now time.Time) {
 }
 
 func (m *Machine) kill(now time.Time) {
-	m.setPhase(Killing, now)
-	n, err := m.proc.KillAll()
+	m.setPhase(Killing)
+	n, err := m.proc.SignalAll(signals.SIGKILL)
 	m.sum.Killed = n
 	m.obs.Killed(n)
 	m.wake = now.Add(KillWait)
@@ -213,26 +196,7 @@ func (m *Machine) kill(now time.Time) {
 	m.log.Warn("deadline hit; SIGKILL sent", "timeout", m.cfg.Timeout.String(), "killed", n)
 }
 
-func (m *Machine) finish(now time.Time) {
-	m.wake = time.Time{}
-	m.sum.ExitCode = m.exitCode()
-	if m.sum.Triggered {
-		m.sum.Duration = now.Sub(m.triggeredAt)
-	}
-	m.setPhase(Done, now)
-}
-
-// exitCode passes the main child's status through. Only when drainit gives
-// up on a child that outlived SIGKILL is there none: it reports 137, as if
-// the kill had landed.
-func (m *Machine) exitCode() int {
-	if m.sum.MainExited {
-		return m.sum.Main.Status()
-	}
-	return 128 + int(signals.SIGKILL)
-}
-
-func (m *Machine) setPhase(p Phase, now time.Time) {
+func (m *Machine) setPhase(p Phase) {
 	m.phase = p
-	m.obs.PhaseChanged(p, now)
+	m.obs.PhaseChanged(p, m.sum)
 }

@@ -1,7 +1,9 @@
 package drain
 
 import (
+	"log/slog"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -36,7 +38,7 @@ func TestStopSignalGoesOutWhenTheDelayEndsAndNotBefore(t *testing.T) {
 	h.wantSent(t)
 	h.HandleWake(at(5 * time.Second))
 	h.wantPhase(t, Stopping)
-	h.wantSent(t, signals.SIGQUIT)
+	h.wantSent(t, signals.SIGQUIT, signals.SIGCONT)
 	h.wantWake(t, at(25*time.Second))
 	if got := h.Summary().DelayWaited; got != 5*time.Second {
 		t.Fatalf("delay waited: want 5s, got %v", got)
@@ -48,7 +50,7 @@ func TestZeroDelaySendsTheStopSignalAtOnce(t *testing.T) {
 	h := newHarness(t, 0, 20*time.Second)
 	h.HandleSignal(signals.SIGQUIT, at(0))
 	h.wantPhase(t, Stopping)
-	h.wantSent(t, signals.SIGQUIT)
+	h.wantSent(t, signals.SIGQUIT, signals.SIGCONT)
 	h.wantWake(t, at(20*time.Second))
 }
 
@@ -58,7 +60,7 @@ func TestSecondTriggerSkipsTheRestOfTheDelay(t *testing.T) {
 	h.HandleSignal(signals.SIGTERM, at(0))
 	h.HandleSignal(signals.SIGINT, at(2*time.Second))
 	h.wantPhase(t, Stopping)
-	h.wantSent(t, signals.SIGQUIT)
+	h.wantSent(t, signals.SIGQUIT, signals.SIGCONT)
 	h.wantWake(t, at(22*time.Second))
 	if got := h.Summary().DelayWaited; got != 2*time.Second {
 		t.Fatalf("delay waited: want 2s, got %v", got)
@@ -74,35 +76,77 @@ func TestFurtherTriggersChangeNothing(t *testing.T) {
 		h.HandleSignal(trig, at(3*time.Second))
 	}
 	h.wantPhase(t, Stopping)
-	h.wantSent(t, signals.SIGQUIT)
+	h.wantSent(t, signals.SIGQUIT, signals.SIGCONT)
 	h.wantWake(t, at(21*time.Second))
 	h.HandleWake(at(21 * time.Second))
 	h.HandleSignal(signals.SIGTERM, at(22*time.Second))
 	h.wantPhase(t, Killing)
-	h.wantSent(t, signals.SIGQUIT)
+	h.wantSent(t, signals.SIGQUIT, signals.SIGCONT)
 }
 
 func TestChildExitingWhileRunningEndsWithItsStatus(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 5*time.Second, 20*time.Second)
 	h.HandleExit(process.Exit{PID: mainPID, Code: 3}, at(time.Second))
+	h.wantPhase(t, Stopping) // until the reaper finds nothing left
+	h.wantSentToAll(t, signals.SIGQUIT, signals.SIGCONT)
+	h.HandleAllGone(at(time.Second))
 	h.wantPhase(t, Done)
-	if got := h.Summary().ExitCode; got != 3 {
-		t.Fatalf("exit code: want 3, got %d", got)
+	if s := h.Summary(); s.ExitCode != 3 || s.Left != 0 || s.Level() != slog.LevelInfo {
+		t.Fatalf("want exit code 3, nothing left, logged at Info; got %+v", s)
 	}
 	h.wantSent(t)
 }
 
-func TestChildExitingDuringTheDelayEndsAtOnceWithoutAStopSignal(t *testing.T) {
+func TestChildExitingDuringTheDelayEndsWithoutTheDelay(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 5*time.Second, 20*time.Second)
 	h.HandleSignal(signals.SIGTERM, at(0))
 	h.HandleExit(process.Exit{PID: mainPID, Signal: syscall.Signal(11)}, at(time.Second))
+	h.wantPhase(t, Stopping)
+	h.wantWake(t, at(21*time.Second)) // the timeout, not the rest of the delay
+	h.HandleAllGone(at(time.Second))
 	h.wantPhase(t, Done)
 	h.wantSent(t)
 	h.wantWake(t, time.Time{})
-	if got := h.Summary().ExitCode; got != 139 {
-		t.Fatalf("exit code: want 139, got %d", got)
+	if s := h.Summary(); s.ExitCode != 139 || !s.StopSentAt.IsZero() || s.Clean() {
+		t.Fatalf("want exit code 139, no stop signal to the main child, not clean; got %+v", s)
+	}
+}
+
+// TestWhatTheChildLeftGetsTheStopSignalThenTheDeadline: php-fpm workers
+// whose master crashed must finish their requests, and a daemon left by
+// an entrypoint script must not outlive drainit.
+func TestWhatTheChildLeftGetsTheStopSignalThenTheDeadline(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 5*time.Second, 20*time.Second)
+	h.proc.left = 2
+	h.HandleExit(process.Exit{PID: mainPID, Signal: signals.SIGKILL}, at(time.Second))
+	h.wantSentToAll(t, signals.SIGQUIT, signals.SIGCONT)
+	h.wantPhase(t, Stopping)
+	h.HandleExit(process.Exit{PID: 7, Code: 0}, at(2*time.Second)) // one finishes its request
+	h.HandleWake(at(21 * time.Second))
+	h.wantPhase(t, Killing)
+	h.wantSentToAll(t, signals.SIGQUIT, signals.SIGCONT, signals.SIGKILL)
+	h.HandleAllGone(at(21 * time.Second))
+	s := h.Summary()
+	if s.ExitCode != 137 || s.Left != 2 || s.OrphansWaited != 1 || s.Killed != 2 || s.Level() != slog.LevelWarn {
+		t.Fatalf("want exit 137, 2 left, 1 waited for, killed counted, a warning; got %+v", s)
+	}
+	if got := logLine(s); !strings.Contains(got, "msg=exiting status=137 left=2 killed=2") {
+		t.Fatalf("summary line: want status, left and killed, got %q", got)
+	}
+}
+
+// TestAStoppedChildIsContinuedAfterTheStopSignal: a child stopped by STOP
+// or TSTP cannot act on the stop signal until it runs again.
+func TestAStoppedChildIsContinuedAfterTheStopSignal(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 0, 20*time.Second)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	h.wantSent(t, signals.SIGQUIT, signals.SIGCONT)
+	if want := []syscall.Signal{signals.SIGQUIT, signals.SIGCONT}; !slices.Equal(h.obs.forwarded, want) {
+		t.Fatalf("counted as forwarded: want %v, got %v", names(want), names(h.obs.forwarded))
 	}
 }
 
@@ -126,15 +170,13 @@ func TestDrainWaitsForOrphansAfterTheMainChild(t *testing.T) {
 	if s.Duration != 4*time.Second {
 		t.Fatalf("duration: want 4s, got %v", s.Duration)
 	}
-	if h.proc.killCalls != 0 {
-		t.Fatalf("KillAll: want no calls, got %d", h.proc.killCalls)
-	}
+	h.wantSentToAll(t)
 }
 
 func TestDeadlineKillsEverythingLeft(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, time.Second, 20*time.Second)
-	h.proc.killN = 3
+	h.proc.left = 3
 	h.HandleSignal(signals.SIGTERM, at(0))
 	h.HandleWake(at(time.Second))
 	h.HandleWake(at(20 * time.Second)) // early
@@ -154,8 +196,8 @@ func TestDeadlineKillsEverythingLeft(t *testing.T) {
 	if got := h2.Summary().OrphansWaited; got != 0 {
 		t.Fatalf("a process killed at the deadline is not an orphan waited for: want 0, got %d", got)
 	}
-	if h.proc.killCalls != 1 || s.Killed != 3 || s.ExitCode != 137 || s.Clean() {
-		t.Fatalf("want 1 KillAll, 3 killed, exit 137, not clean; got %d calls, %+v", h.proc.killCalls, s)
+	if h.proc.kills() != 1 || s.Killed != 3 || s.ExitCode != 137 || s.Clean() {
+		t.Fatalf("want 1 SIGKILL to everything, 3 killed, exit 137, not clean; got %d, %+v", h.proc.kills(), s)
 	}
 }
 
@@ -195,7 +237,7 @@ func TestForwardingGoesOnDuringTheDrainButNotWhileKilling(t *testing.T) {
 	h.HandleSignal(signals.SIGUSR1, at(time.Second)) // stopping: log reopen still forwarded
 	h.HandleWake(at(2 * time.Second))
 	h.HandleSignal(signals.SIGHUP, at(2*time.Second)) // killing: pointless
-	h.wantSent(t, signals.SIGHUP, signals.SIGQUIT, signals.SIGUSR1)
+	h.wantSent(t, signals.SIGHUP, signals.SIGQUIT, signals.SIGCONT, signals.SIGUSR1)
 }
 
 func TestRewriteToATriggerStartsTheDrainAndToZeroIgnoresIt(t *testing.T) {
@@ -256,6 +298,7 @@ func TestLateEventsAfterDoneAreHarmless(t *testing.T) {
 	h := newHarness(t, time.Second, time.Second)
 	h.HandleExit(process.Exit{PID: mainPID, Code: 4}, at(0))
 	h.HandleAllGone(at(0))
+	h.proc.toAll = nil
 	h.HandleWake(at(time.Hour))
 	h.HandleSignal(signals.SIGHUP, at(time.Hour))
 	h.wantPhase(t, Done)

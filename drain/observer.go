@@ -2,7 +2,6 @@ package drain
 
 import (
 	"syscall"
-	"time"
 
 	"github.com/drainit/drainit/process"
 )
@@ -10,10 +9,12 @@ import (
 // Observer is told of every step, for metrics. Its methods are called from
 // the machine's goroutine and must not block.
 type Observer interface {
-	PhaseChanged(p Phase, at time.Time)
+	// PhaseChanged reports the new phase with the summary so far: when the
+	// drain was triggered, when the stop signal went out, how long it all
+	// took once done.
+	PhaseChanged(p Phase, s Summary)
 	SignalReceived(sig syscall.Signal)
 	SignalForwarded(sig syscall.Signal)
-	StopSignalSent(at time.Time)
 	Reaped(main bool)
 	MainExited(e process.Exit)
 	Killed(n int)
@@ -21,10 +22,9 @@ type Observer interface {
 
 type nopObserver struct{}
 
-func (nopObserver) PhaseChanged(Phase, time.Time)  {}
+func (nopObserver) PhaseChanged(Phase, Summary)    {}
 func (nopObserver) SignalReceived(syscall.Signal)  {}
 func (nopObserver) SignalForwarded(syscall.Signal) {}
-func (nopObserver) StopSignalSent(time.Time)       {}
 func (nopObserver) Reaped(bool)                    {}
 func (nopObserver) MainExited(process.Exit)        {}
 func (nopObserver) Killed(int)                     {}

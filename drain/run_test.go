@@ -14,15 +14,15 @@ import (
 // machine on its own goroutine.
 type chanProcess struct{ sent chan syscall.Signal }
 
-func (c chanProcess) Signal(sig syscall.Signal) error { c.sent <- sig; return nil }
-func (c chanProcess) KillAll() (int, error)           { return 0, nil }
+func (c chanProcess) Signal(sig syscall.Signal) error       { c.sent <- sig; return nil }
+func (c chanProcess) SignalAll(syscall.Signal) (int, error) { return 0, nil }
 
 // TestRunFeedsTheMachine drives the real loop with real channels and a
 // real timer; it checks order, not speed.
 func TestRunFeedsTheMachine(t *testing.T) {
 	t.Parallel()
 	table, _ := signals.NewTable(nil)
-	proc := chanProcess{sent: make(chan syscall.Signal, 4)}
+	proc := chanProcess{sent: make(chan syscall.Signal, 8)}
 	m := New(Config{Delay: 10 * time.Millisecond, Timeout: time.Minute, StopSignal: signals.SIGQUIT, Routes: table, MainPID: mainPID}, proc)
 	sigs := make(chan os.Signal, 4)
 	exits := make(chan []process.Exit, 4)
@@ -31,7 +31,7 @@ func TestRunFeedsTheMachine(t *testing.T) {
 
 	sigs <- signals.SIGHUP
 	sigs <- signals.SIGTERM
-	for _, want := range []syscall.Signal{signals.SIGHUP, signals.SIGQUIT} {
+	for _, want := range []syscall.Signal{signals.SIGHUP, signals.SIGQUIT, signals.SIGCONT} {
 		select {
 		case got := <-proc.sent:
 			if got != want {

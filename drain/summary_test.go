@@ -37,7 +37,7 @@ func TestInFlightIsReadOnceJustBeforeTheStopSignal(t *testing.T) {
 func TestSummaryLineTellsTheStory(t *testing.T) {
 	t.Parallel()
 	clean := Summary{
-		Triggered: true, Trigger: signals.SIGQUIT, DelayWaited: 5 * time.Second, StopSentAt: at(5 * time.Second),
+		TriggeredAt: at(0), Trigger: signals.SIGQUIT, DelayWaited: 5 * time.Second, StopSentAt: at(5 * time.Second),
 		InFlight: map[string]int{"php-fpm": 2, "nginx": 4}, MainExited: true, Main: process.Exit{PID: 7},
 		MainExitAfter: 1500 * time.Millisecond, OrphansWaited: 3, Duration: 7 * time.Second,
 	}
@@ -53,7 +53,7 @@ func TestSummaryLineTellsTheStory(t *testing.T) {
 	if line := logLine(killed); !strings.Contains(line, "clean=false") || !strings.Contains(line, "killed=2") {
 		t.Errorf("a drain that killed: want clean=false killed=2, got %q", line)
 	}
-	crashed := Summary{Triggered: true, Trigger: signals.SIGTERM, MainExited: true, Main: process.Exit{Code: 3}, ExitCode: 3}
+	crashed := Summary{TriggeredAt: at(0), Trigger: signals.SIGTERM, MainExited: true, Main: process.Exit{Code: 3}, ExitCode: 3}
 	if line := logLine(crashed); !strings.Contains(line, "clean=false") || !strings.Contains(line, "never") {
 		t.Errorf("a child that exited during the delay: want clean=false and no stop signal, got %q", line)
 	}
@@ -61,6 +61,6 @@ func TestSummaryLineTellsTheStory(t *testing.T) {
 
 func logLine(s Summary) string {
 	var b bytes.Buffer
-	slog.New(slog.NewTextHandler(&b, nil)).LogAttrs(context.Background(), slog.LevelInfo, "drain summary", s.Attrs()...)
+	slog.New(slog.NewTextHandler(&b, nil)).LogAttrs(context.Background(), s.Level(), s.Message(), s.Attrs()...)
 	return b.String()
 }

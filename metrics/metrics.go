@@ -43,14 +43,13 @@ type Metrics struct {
 	childExitStatus  prometheus.Gauge
 	childExitSignal  prometheus.Gauge
 
-	ready       atomic.Bool
-	triggeredAt time.Time
-	stopAt      time.Time
+	ready atomic.Bool
 }
 
-// New registers every drainit metric, plus the Go and process collectors.
-// processes counts the live processes under drainit at scrape time.
-func New(delay, timeout time.Duration, processes func() float64) *Metrics {
+// New registers every drainit metric, plus the Go and process collectors
+// and any extra ones (the upstream readers). processes counts the live
+// processes under drainit at scrape time.
+func New(delay, timeout time.Duration, processes func() float64, extra ...prometheus.Collector) *Metrics {
 	m := &Metrics{Registry: prometheus.NewRegistry(), drain: prometheus.NewRegistry()}
 	gauge := func(name, help string) prometheus.Gauge {
 		return prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: name, Help: help})
@@ -86,6 +85,7 @@ func New(delay, timeout time.Duration, processes func() float64) *Metrics {
 	m.Registry.MustRegister(alive,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.Registry.MustRegister(extra...)
 	m.ready.Store(true)
 	m.setPhase(drain.Running)
 	return m
@@ -104,7 +104,7 @@ func (m *Metrics) gatherDrain() ([]*dto.MetricFamily, error) {
 }
 
 // Ready reports whether drainit should still receive traffic: true until
-// a drain is triggered.
+// a drain is triggered or the child exits.
 func (m *Metrics) Ready() bool { return m.ready.Load() }
 
 func (m *Metrics) setPhase(p drain.Phase) {
@@ -117,30 +117,23 @@ func (m *Metrics) setPhase(p drain.Phase) {
 	}
 }
 
-// PhaseChanged implements drain.Observer.
-func (m *Metrics) PhaseChanged(p drain.Phase, at time.Time) {
+// PhaseChanged implements drain.Observer. The moments and durations come
+// from the machine's summary; nothing is kept here to recompute them.
+func (m *Metrics) PhaseChanged(p drain.Phase, s drain.Summary) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	switch p {
-	case drain.Delaying:
+	if p != drain.Running {
 		m.ready.Store(false)
-		m.triggeredAt = at
-		m.drainStarted.Set(unixSeconds(at))
-	case drain.Done:
-		if !m.stopAt.IsZero() {
-			m.stopDuration.Set(at.Sub(m.stopAt).Seconds())
-		}
+	}
+	if s.Triggered() {
+		m.drainStarted.Set(unixSeconds(s.TriggeredAt))
+	}
+	if !s.StopSentAt.IsZero() {
+		m.stopSent.Set(unixSeconds(s.StopSentAt))
+		m.delayWaited.Set(s.DelayWaited.Seconds())
+		m.stopDuration.Set(s.StopDuration.Seconds())
 	}
 	m.setPhase(p)
-}
-
-// StopSignalSent implements drain.Observer.
-func (m *Metrics) StopSignalSent(at time.Time) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.stopAt = at
-	m.stopSent.Set(unixSeconds(at))
-	m.delayWaited.Set(at.Sub(m.triggeredAt).Seconds())
 }
 
 // SignalReceived implements drain.Observer.

@@ -50,20 +50,22 @@ func TestPhasesAndTimesFollowTheDrain(t *testing.T) {
 	t.Parallel()
 	m := newMetrics()
 	wantPhase(t, m, "running")
-	m.PhaseChanged(drain.Delaying, t0)
+	s := drain.Summary{Trigger: syscall.SIGTERM, TriggeredAt: t0}
+	m.PhaseChanged(drain.Delaying, s)
 	wantPhase(t, m, "delaying")
 	if m.Ready() {
 		t.Fatal("want not ready once the drain is triggered")
 	}
-	m.StopSignalSent(t0.Add(5 * time.Second))
-	m.PhaseChanged(drain.Stopping, t0.Add(5*time.Second))
+	s.StopSentAt, s.DelayWaited = t0.Add(5*time.Second), 5*time.Second
+	m.PhaseChanged(drain.Stopping, s)
 	wantPhase(t, m, "stopping")
-	m.PhaseChanged(drain.Killing, t0.Add(25*time.Second))
+	m.PhaseChanged(drain.Killing, s)
 	m.Killed(2)
 	m.MainExited(process.Exit{PID: 7, Signal: syscall.SIGKILL})
 	m.Reaped(true)
 	m.Reaped(false)
-	m.PhaseChanged(drain.Done, t0.Add(25500*time.Millisecond))
+	s.StopDuration = 20500 * time.Millisecond
+	m.PhaseChanged(drain.Done, s)
 	wantPhase(t, m, "done")
 	wantValue(t, m, "drainit_drain_started_timestamp_seconds", 1_800_000_000)
 	wantValue(t, m, "drainit_stop_signal_sent_timestamp_seconds", 1_800_000_005)
@@ -89,6 +91,16 @@ func TestSignalsAreCountedByName(t *testing.T) {
 	}
 }
 
+func TestNotReadyOnceTheChildExitsByItself(t *testing.T) {
+	t.Parallel()
+	m := newMetrics()
+	m.PhaseChanged(drain.Stopping, drain.Summary{}) // the child crashed: no trigger, no stop signal
+	if m.Ready() {
+		t.Fatal("want not ready once stopping, with or without a drain")
+	}
+	wantValue(t, m, "drainit_stop_signal_sent_timestamp_seconds", 0)
+}
+
 func TestReadyzFlipsAndHealthzStays(t *testing.T) {
 	t.Parallel()
 	m := newMetrics()
@@ -96,7 +108,7 @@ func TestReadyzFlipsAndHealthzStays(t *testing.T) {
 	defer srv.Close()
 	wantStatus(t, srv.URL+"/readyz", 200)
 	wantStatus(t, srv.URL+"/healthz", 200)
-	m.PhaseChanged(drain.Delaying, t0)
+	m.PhaseChanged(drain.Delaying, drain.Summary{TriggeredAt: t0})
 	wantStatus(t, srv.URL+"/readyz", 503)
 	wantStatus(t, srv.URL+"/healthz", 200)
 	resp, err := http.Get(srv.URL + "/metrics")

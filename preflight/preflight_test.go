@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drainit/drainit/internal/testservers"
+	"github.com/drainit/drainit/internal/testkit"
 )
 
 func TestGracePeriod(t *testing.T) {
@@ -56,12 +56,12 @@ func TestPHPFPMCommandFindsPHPFPMBehindAnEntrypoint(t *testing.T) {
 
 func TestPHPFPMControlTimeoutReadsTheRealConfig(t *testing.T) {
 	t.Parallel()
-	zero := testservers.NewPHPFPM(t, "0")
+	zero := testkit.NewPHPFPM(t, "0")
 	w := PHPFPMControlTimeout(zero.Argv, 20*time.Second)
 	if !strings.Contains(w, "process_control_timeout is 0") || !strings.Contains(w, "process_control_timeout = 20s") {
 		t.Fatalf("process_control_timeout 0: want a warning naming the setting and 20s, got %q", w)
 	}
-	set := testservers.NewPHPFPM(t, "15s")
+	set := testkit.NewPHPFPM(t, "15s")
 	if w := PHPFPMControlTimeout(set.Argv, 20*time.Second); w != "" {
 		t.Fatalf("process_control_timeout 15s: want no warning, got %q", w)
 	}

@@ -7,11 +7,9 @@ import (
 	"syscall"
 )
 
-// Child is the main child. Outside Linux it cannot be started.
-type Child struct {
-	PID   int
-	Group bool
-}
+// drainit runs only on Linux. These stubs let the packages that use this
+// one build, vet and test elsewhere: every call fails with
+// errors.ErrUnsupported or finds nothing.
 
 // Start is unsupported outside Linux.
 func Start(argv []string, group bool) (*Child, error) { return nil, errors.ErrUnsupported }
@@ -19,10 +17,10 @@ func Start(argv []string, group bool) (*Child, error) { return nil, errors.ErrUn
 // Signal is unsupported outside Linux.
 func (c *Child) Signal(sig syscall.Signal) error { return errors.ErrUnsupported }
 
-// KillAll is unsupported outside Linux.
-func (c *Child) KillAll() (int, error) { return 0, errors.ErrUnsupported }
+// SignalAll is unsupported outside Linux.
+func (c *Child) SignalAll(sig syscall.Signal) (int, error) { return 0, errors.ErrUnsupported }
 
-// Reap closes exits at once: there is nothing it can wait for.
+// Reap closes exits at once: there is no child to wait for.
 func Reap(exits chan<- []Exit) { close(exits) }
 
 // Descendants finds nothing outside Linux.

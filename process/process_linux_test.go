@@ -62,9 +62,9 @@ func TestReapKillAllAndDescendants(t *testing.T) {
 	if len(found) != 3 || !slices.Contains(found, child.PID) {
 		t.Fatalf("Descendants: want the shell %d and its two sleeps, got %v", child.PID, found)
 	}
-	n, err := child.KillAll()
+	n, err := child.SignalAll(syscall.SIGKILL)
 	if err != nil || n != 3 {
-		t.Fatalf("KillAll: want 3 killed, got %d (%v)", n, err)
+		t.Fatalf("SignalAll(SIGKILL): want 3 killed, got %d (%v)", n, err)
 	}
 	exits := make(chan []Exit, 8)
 	go Reap(exits)

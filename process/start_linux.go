@@ -6,26 +6,22 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"runtime"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// Child is the main child: the command drainit was asked to run.
-type Child struct {
-	PID int
-	// Group makes Signal address the child's whole process group.
-	Group bool
-}
-
 // Start runs argv[0] with drainit's stdin, stdout, stderr, working
 // directory and environment, in a new process group whose ID is its PID.
 //
-// The child starts with every signal at its default disposition: the Go
-// runtime resets those drainit handles, which is every catchable one, and
-// withInheritedIgnoresReset covers the rest. Its signal mask is the one
-// drainit itself inherited, which the Go runtime restores in the child;
-// container runtimes start PID 1 with an empty mask.
+// The child starts with every signal at its default disposition and none
+// blocked, whatever drainit inherited. Dispositions: drainit has a handler
+// for every catchable signal (package catch), and execve resets handlers
+// to the default; nothing is left at SIG_IGN to be inherited. The mask: the
+// Go runtime gives the child the forking thread's mask, which mixes what
+// drainit inherited with what the runtime unblocked, so the fork runs on a
+// thread whose mask is emptied for the occasion.
 func Start(argv []string, group bool) (*Child, error) {
 	path, err := lookPath(argv[0])
 	if err != nil {
@@ -42,15 +38,26 @@ func Start(argv []string, group bool) (*Child, error) {
 		attr.Sys.Foreground = true
 		attr.Sys.Ctty = 0
 	}
-	var pid int
-	err = withInheritedIgnoresReset(func() (err error) {
-		pid, err = syscall.ForkExec(path, argv, attr)
-		return err
-	})
+	pid, err := forkWithEmptyMask(path, argv, attr)
 	if err != nil {
 		return nil, execError(argv[0], err)
 	}
 	return &Child{PID: pid, Group: group}, nil
+}
+
+// forkWithEmptyMask runs ForkExec on a thread of its own whose signal mask
+// is empty, since the runtime hands that thread's mask to the child. Every
+// signal drainit catches is handled, so unblocking them on one thread
+// changes nothing for drainit.
+func forkWithEmptyMask(path string, argv []string, attr *syscall.ProcAttr) (int, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var empty, old unix.Sigset_t
+	if err := unix.PthreadSigmask(unix.SIG_SETMASK, &empty, &old); err != nil {
+		return 0, err
+	}
+	defer func() { _ = unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil) }()
+	return syscall.ForkExec(path, argv, attr)
 }
 
 // lookPath resolves the command the way a shell does: through PATH unless
@@ -94,21 +101,4 @@ func unwrapPathError(err error) error {
 func inForeground() bool {
 	fg, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
 	return err == nil && fg == unix.Getpgrp()
-}
-
-// Signal sends sig to the child, or to its process group when Group is
-// set. A child that is already gone is not an error.
-func (c *Child) Signal(sig syscall.Signal) error {
-	target := c.PID
-	if c.Group {
-		target = -c.PID
-	}
-	return ignoreGone(unix.Kill(target, sig))
-}
-
-func ignoreGone(err error) error {
-	if errors.Is(err, unix.ESRCH) {
-		return nil
-	}
-	return err
 }

@@ -11,6 +11,7 @@ packages=(
   tini         # a peer, measured by bench/ and the demo
   dumb-init    # a peer, measured by bench/ and the demo
   file         # says whether a binary is static
+  qemu-user-static  # runs catch/'s signal handler on the other architectures
 )
 
 missing=()

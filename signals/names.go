@@ -10,23 +10,28 @@ import (
 // Linux signal numbers. They are spelled out here rather than taken from
 // syscall so that the table, and its tests, are the same on every platform.
 const (
-	SIGHUP    = syscall.Signal(1)
-	SIGINT    = syscall.Signal(2)
-	SIGQUIT   = syscall.Signal(3)
-	SIGKILL   = syscall.Signal(9)
-	SIGUSR1   = syscall.Signal(10)
-	SIGUSR2   = syscall.Signal(12)
-	SIGPIPE   = syscall.Signal(13)
-	SIGTERM   = syscall.Signal(15)
-	SIGCHLD   = syscall.Signal(17)
-	SIGCONT   = syscall.Signal(18)
-	SIGSTOP   = syscall.Signal(19)
-	SIGTTIN   = syscall.Signal(21)
-	SIGTTOU   = syscall.Signal(22)
-	SIGURG    = syscall.Signal(23)
-	SIGPROF   = syscall.Signal(27)
-	SIGWINCH  = syscall.Signal(28)
-	sigRTMin  = syscall.Signal(34) // as glibc and kill(1) count: 32 and 33 belong to libc and Go's runtime
+	SIGHUP   = syscall.Signal(1)
+	SIGINT   = syscall.Signal(2)
+	SIGQUIT  = syscall.Signal(3)
+	SIGKILL  = syscall.Signal(9)
+	SIGUSR1  = syscall.Signal(10)
+	SIGUSR2  = syscall.Signal(12)
+	SIGPIPE  = syscall.Signal(13)
+	SIGTERM  = syscall.Signal(15)
+	SIGCHLD  = syscall.Signal(17)
+	SIGCONT  = syscall.Signal(18)
+	SIGSTOP  = syscall.Signal(19)
+	SIGTTIN  = syscall.Signal(21)
+	SIGTTOU  = syscall.Signal(22)
+	SIGURG   = syscall.Signal(23)
+	SIGPROF  = syscall.Signal(27)
+	SIGWINCH = syscall.Signal(28)
+	// SIGCANCEL and SIGSETXID are glibc's own (thread cancellation and
+	// set*id across threads); glibc hides them from programs, which is why
+	// its SIGRTMIN is 34. Go's runtime uses 33 the same way.
+	SIGCANCEL = syscall.Signal(32)
+	SIGSETXID = syscall.Signal(33)
+	sigRTMin  = syscall.Signal(34) // as glibc and kill(1) count
 	sigRTMax  = syscall.Signal(64)
 	maxSignal = sigRTMax
 )
@@ -62,22 +67,12 @@ func Name(sig syscall.Signal) string {
 // Parse reads a signal given as a name, with or without the SIG prefix and
 // in any case ("TERM", "sigterm", "SIGRTMIN+2"), or as a number from 1 to 64.
 func Parse(s string) (syscall.Signal, error) {
-	sig, err := parse(s, false)
-	if err != nil {
-		return 0, err
-	}
-	return sig, nil
-}
-
-// parse is Parse with the option of accepting 0, which a rewrite uses to
-// mean "drop".
-func parse(s string, allowZero bool) (syscall.Signal, error) {
 	text := strings.TrimSpace(s)
 	if text == "" {
 		return 0, fmt.Errorf("empty signal")
 	}
 	if n, err := strconv.Atoi(text); err == nil {
-		if (n == 0 && allowZero) || (n >= 1 && n <= int(maxSignal)) {
+		if n >= 1 && n <= int(maxSignal) {
 			return syscall.Signal(n), nil
 		}
 		return 0, fmt.Errorf("signal number %d out of range 1-%d", n, maxSignal)

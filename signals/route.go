@@ -35,20 +35,6 @@ func (a Action) String() string {
 	return fmt.Sprintf("Action(%d)", int(a))
 }
 
-// Triggers are the signals that start a drain. TERM is Kubernetes' and
-// Docker's default; QUIT is what images FROM nginx and php:fpm deliver
-// through their inherited STOPSIGNAL; INT is Ctrl-C.
-var Triggers = []syscall.Signal{SIGTERM, SIGQUIT, SIGINT}
-
-// NeverForwarded are caught but never passed to the child:
-//   - SIGCHLD reports drainit's own children; the reaper handles it.
-//   - SIGURG is the Go runtime's own goroutine-preemption signal.
-//   - SIGTTIN and SIGTTOU are job control aimed at drainit's terminal
-//     group; forwarding them would stop the child.
-//   - SIGPIPE is the kernel's report that drainit's own stdout or stderr
-//     closed; it says nothing to the child.
-var NeverForwarded = []syscall.Signal{SIGCHLD, SIGURG, SIGTTIN, SIGTTOU, SIGPIPE}
-
 // Rewrite maps one received signal to another; To of 0 drops it.
 type Rewrite struct {
 	From, To syscall.Signal
@@ -66,54 +52,34 @@ func nameOrZero(sig syscall.Signal) string {
 }
 
 // ParseRewrite reads FROM:TO, where each side is anything Parse accepts and
-// TO may also be 0. dumb-init's "--rewrite 15:3" means the same here.
+// TO may also be 0. dumb-init's "--rewrite 15:3" means the same here. A
+// rewrite that could never apply is an error: a FROM that drainit cannot
+// receive or never forwards, or a TO that CheckSendable refuses.
 func ParseRewrite(s string) (Rewrite, error) {
 	from, to, ok := strings.Cut(s, ":")
 	if !ok {
 		return Rewrite{}, fmt.Errorf("rewrite %q: want FROM:TO, such as 15:3 or TERM:QUIT", s)
 	}
-	fromSig, err := parse(from, false)
+	fromSig, err := Parse(from)
 	if err != nil {
 		return Rewrite{}, fmt.Errorf("rewrite %q: %w", s, err)
 	}
-	toSig, err := parse(to, true)
-	if err != nil {
-		return Rewrite{}, fmt.Errorf("rewrite %q: %w", s, err)
+	var toSig syscall.Signal
+	if strings.TrimSpace(to) != "0" {
+		if toSig, err = Parse(to); err != nil {
+			return Rewrite{}, fmt.Errorf("rewrite %q: %w", s, err)
+		}
+		if err := CheckSendable(toSig); err != nil {
+			return Rewrite{}, fmt.Errorf("rewrite %q: %w", s, err)
+		}
 	}
-	if !Catchable(fromSig) {
+	switch {
+	case !Catchable(fromSig):
 		return Rewrite{}, fmt.Errorf("rewrite %q: %s cannot be caught", s, Name(fromSig))
-	}
-	if slices.Contains(NeverForwarded, fromSig) {
+	case slices.Contains(NeverForwarded, fromSig):
 		return Rewrite{}, fmt.Errorf("rewrite %q: %s is never forwarded", s, Name(fromSig))
 	}
 	return Rewrite{From: fromSig, To: toSig}, nil
-}
-
-// Catchable reports whether drainit can receive sig at all. KILL and STOP
-// never reach a handler, and the Go runtime keeps PROF for its profiler.
-func Catchable(sig syscall.Signal) bool {
-	switch {
-	case sig == SIGKILL || sig == SIGSTOP || sig == SIGPROF:
-		return false
-	case sig >= 1 && sig <= 31:
-		return true
-	case sig >= sigRTMin && sig <= sigRTMax:
-		return true
-	}
-	return false
-}
-
-// Caught lists every signal drainit installs a handler for: all catchable
-// ones. Catching even those it never forwards matters: a namespace's PID 1
-// with no handler silently loses them, and an uncaught TTOU would stop it.
-func Caught() []syscall.Signal {
-	var all []syscall.Signal
-	for sig := syscall.Signal(1); sig <= maxSignal; sig++ {
-		if Catchable(sig) && sig != SIGURG && sig != SIGCHLD {
-			all = append(all, sig)
-		}
-	}
-	return all
 }
 
 // Table routes received signals: rewrite first, then decide. A signal that

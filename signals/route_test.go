@@ -15,6 +15,7 @@ func TestParseRewrite(t *testing.T) {
 		"sigusr1:0":  {SIGUSR1, 0},
 		"HUP:USR1":   {SIGHUP, SIGUSR1},
 		"winch:KILL": {SIGWINCH, SIGKILL},
+		"RTMIN:HUP":  {34, SIGHUP}, // 34 is caught by drainit's own handler
 	}
 	for in, want := range good {
 		got, err := ParseRewrite(in)
@@ -35,6 +36,12 @@ func TestParseRewrite(t *testing.T) {
 		"CHLD:HUP": "never forwarded",
 		"URG:0":    "never forwarded",
 		"15:3:1":   "unknown signal",
+		"PROF:1":   "cannot be caught",
+		"33:1":     "cannot be caught",
+		"32:1":     "never forwarded",
+		"1:32":     "reserved by the C library",
+		"HUP:33":   "reserved by the C library",
+		"HUP:00":   "out of range",
 	}
 	for in, wantMsg := range bad {
 		_, err := ParseRewrite(in)
@@ -88,12 +95,12 @@ func TestNewTableRejectsDuplicateRewrite(t *testing.T) {
 func TestCaughtCoversEveryForwardableSignal(t *testing.T) {
 	t.Parallel()
 	caught := Caught()
-	for _, never := range []syscall.Signal{SIGKILL, SIGSTOP, SIGPROF, SIGURG, SIGCHLD, 32, 33} {
+	for _, never := range []syscall.Signal{SIGKILL, SIGSTOP, SIGPROF, SIGURG, SIGCHLD, 33} {
 		if slices.Contains(caught, never) {
 			t.Errorf("Caught() includes %s", Name(never))
 		}
 	}
-	for _, want := range []syscall.Signal{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTTIN, SIGTTOU, SIGPIPE, 34, 64} {
+	for _, want := range []syscall.Signal{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTTIN, SIGTTOU, SIGPIPE, 32, 34, 64} {
 		if !slices.Contains(caught, want) {
 			t.Errorf("Caught() lacks %s", Name(want))
 		}

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,7 +24,7 @@ var (
 		"php-fpm: connections waiting in the listen queue for a free process.", []string{"upstream"}, nil)
 )
 
-// Collector reads every source at scrape time, until Stop.
+// Collector reads every source at scrape time, until InFlight.
 type Collector struct {
 	sources []*Source
 	stopped atomic.Bool
@@ -32,9 +33,6 @@ type Collector struct {
 // NewCollector collects from sources, which must have distinct kinds.
 func NewCollector(sources []*Source) *Collector { return &Collector{sources: sources} }
 
-// Stop ends the reading of status pages, which the stop signal closes.
-func (c *Collector) Stop() { c.stopped.Store(true) }
-
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{upDesc, activeDesc, acceptedDesc, queueDesc} {
@@ -42,7 +40,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// Collect implements prometheus.Collector. After Stop it reports nothing:
+// Collect implements prometheus.Collector. After InFlight it reports nothing:
 // a status page that closed with its server is no outage.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if c.stopped.Load() {
@@ -80,6 +78,9 @@ func (c *Collector) readAll(ctx context.Context) []result {
 	for i, s := range c.sources {
 		wg.Go(func() {
 			st, err := s.Read(ctx)
+			if err != nil {
+				err = fmt.Errorf("%s: %w", s.target, err)
+			}
 			results[i] = result{st, err}
 		})
 	}
@@ -102,6 +103,6 @@ func (c *Collector) InFlight(timeout time.Duration) (inFlight map[string]int, er
 		}
 		inFlight[kind] = r.status.InFlight
 	}
-	c.Stop()
+	c.stopped.Store(true)
 	return inFlight, errs
 }

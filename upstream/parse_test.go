@@ -25,7 +25,7 @@ func TestParseUpstreamSpecs(t *testing.T) {
 			continue
 		}
 		if want.kind == PHPFPM {
-			network, address, path, _ := splitFPMAddress(src.Target)
+			network, address, path, _ := splitFPMAddress(src.target)
 			if network != want.network || address != want.address || path != want.path {
 				t.Errorf("Parse(%q): want %s %s %s, got %s %s %s", spec, want.network, want.address, want.path, network, address, path)
 			}

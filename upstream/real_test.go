@@ -12,13 +12,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
-	"github.com/drainit/drainit/internal/testservers"
+	"github.com/drainit/drainit/internal/testkit"
 )
 
-func startNginx(t *testing.T) (*testservers.Nginx, *Source) {
-	n := testservers.NewNginx(t)
-	testservers.Start(t, n.Argv)
-	testservers.WaitListening(t, n.Port)
+func startNginx(t *testing.T) (*testkit.Nginx, *Source) {
+	n := testkit.NewNginx(t)
+	testkit.Start(t, n.Argv)
+	testkit.WaitListening(t, n.Port)
 	src, err := Parse("nginx=" + n.URL("/stub_status"))
 	if err != nil {
 		t.Fatal(err)
@@ -26,10 +26,10 @@ func startNginx(t *testing.T) (*testservers.Nginx, *Source) {
 	return n, src
 }
 
-func startPHPFPM(t *testing.T) (*testservers.PHPFPM, *Source) {
-	p := testservers.NewPHPFPM(t, "10s")
-	testservers.Start(t, p.Argv)
-	testservers.WaitListening(t, p.Port)
+func startPHPFPM(t *testing.T) (*testkit.PHPFPM, *Source) {
+	p := testkit.NewPHPFPM(t, "10s")
+	testkit.Start(t, p.Argv)
+	testkit.WaitListening(t, p.Port)
 	src, err := Parse("php-fpm=" + p.Address() + "/status")
 	if err != nil {
 		t.Fatal(err)
@@ -93,8 +93,8 @@ func TestPHPFPMStatusOverFastCGICountsARequestInFlight(t *testing.T) {
 	if st.Active != 2 || st.Accepted < 2 {
 		t.Fatalf("want 2 active processes (the slow request and this reading), got %+v", st)
 	}
-	if got := <-done; got != "done\n" {
-		t.Fatalf("slow.php: want %q, got %q", "done\n", got)
+	if got := <-done; got != "ok\n" {
+		t.Fatalf("slow.php: want %q, got %q", "ok\n", got)
 	}
 }
 

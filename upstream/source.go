@@ -33,7 +33,7 @@ type Status struct {
 // Source is one configured upstream.
 type Source struct {
 	Kind   Kind
-	Target string // as given: the URL or the address
+	target string // as given: the URL or the address, for messages
 	read   func(ctx context.Context) (Status, error)
 }
 
@@ -61,13 +61,13 @@ func Parse(spec string) (*Source, error) {
 		if err != nil || u.Scheme != "http" || u.Host == "" {
 			return nil, fmt.Errorf("upstream %q: want an http:// URL of nginx's stub_status page", spec)
 		}
-		return &Source{Kind: Nginx, Target: target, read: nginxReader(target)}, nil
+		return &Source{Kind: Nginx, target: target, read: nginxReader(target)}, nil
 	case PHPFPM:
 		network, address, path, err := splitFPMAddress(target)
 		if err != nil {
 			return nil, fmt.Errorf("upstream %q: %w", spec, err)
 		}
-		return &Source{Kind: PHPFPM, Target: target, read: fpmReader(network, address, path)}, nil
+		return &Source{Kind: PHPFPM, target: target, read: fpmReader(network, address, path)}, nil
 	}
 	return nil, fmt.Errorf("upstream %q: unknown kind %q (want nginx or php-fpm)", spec, kind)
 }

@@ -1,4 +1,4 @@
-package testservers
+package testkit
 
 import (
 	"fmt"
@@ -10,12 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
-
-// Binaries, as Debian installs them.
-const (
-	NginxBin  = "/usr/sbin/nginx"
-	PHPFPMBin = "/usr/sbin/php-fpm8.2"
 )
 
 // Need skips the test unless bin is installed. CI installs both, so there
@@ -64,11 +58,7 @@ error_log stderr warn;
 events { worker_connections 64; }
 http {
   access_log off;
-  client_body_temp_path %[1]s/tmp;
-  proxy_temp_path %[1]s/tmp;
-  fastcgi_temp_path %[1]s/tmp;
-  uwsgi_temp_path %[1]s/tmp;
-  scgi_temp_path %[1]s/tmp;
+  %[3]s
   server {
     listen 127.0.0.1:%[2]d;
     root %[1]s/html;
@@ -76,7 +66,7 @@ http {
     location /slow/ { limit_rate 100k; }
   }
 }
-`, n.Dir, n.Port)
+`, n.Dir, n.Port, NginxTempPaths(n.Dir))
 	must(t, os.WriteFile(filepath.Join(n.Dir, "nginx.conf"), []byte(conf), 0o644))
 	n.Argv = []string{NginxBin, "-p", n.Dir, "-c", filepath.Join(n.Dir, "nginx.conf"), "-g", "daemon off;"}
 	return n
@@ -96,9 +86,8 @@ type PHPFPM struct {
 }
 
 // NewPHPFPM writes a configuration with a pool of 4 on 127.0.0.1:Port,
-// pm.status_path /status, and controlTimeout as process_control_timeout.
-// DIR/slow.php answers after ?ms= milliseconds, a wait that survives the
-// signals that cut sleep() short.
+// pm.status_path /status, and controlTimeout as process_control_timeout,
+// and SlowApp as DIR/slow.php.
 func NewPHPFPM(t testing.TB, controlTimeout string) *PHPFPM {
 	t.Helper()
 	Need(t, PHPFPMBin)
@@ -117,12 +106,7 @@ pm.status_path = /status
 catch_workers_output = yes
 `, p.Dir, p.Port, controlTimeout)
 	must(t, os.WriteFile(filepath.Join(p.Dir, "php-fpm.conf"), []byte(conf), 0o644))
-	slow := `<?php
-$end = microtime(true) + ((int)($_GET['ms'] ?? 0)) / 1000;
-while (($left = $end - microtime(true)) > 0) { usleep((int)min($left * 1e6, 10000)); }
-echo "done\n";
-`
-	must(t, os.WriteFile(filepath.Join(p.Dir, "slow.php"), []byte(slow), 0o644))
+	must(t, os.WriteFile(filepath.Join(p.Dir, "slow.php"), []byte(SlowApp), 0o644))
 	p.Argv = []string{PHPFPMBin, "-F", "-R", "-y", filepath.Join(p.Dir, "php-fpm.conf")}
 	return p
 }

@@ -13,14 +13,19 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/drainit/drainit/internal/testkit"
 )
+
+// This file starts the real drainit under test and watches it;
+// children_test.go holds the helper children it runs.
 
 // drainitBin is the real binary, built once by TestMain.
 var drainitBin string
 
 func TestMain(m *testing.M) {
-	if role := os.Getenv("DRAINIT_TEST_HELPER"); role != "" {
-		os.Exit(runHelper(role))
+	if len(os.Args) > 2 && os.Args[1] == helperArg {
+		os.Exit(runHelper(os.Args[2], os.Args[3:]))
 	}
 	// Helpers are this test binary; under -race, ThreadSanitizer would
 	// otherwise sleep a second at every exit and blur every timeline.
@@ -30,12 +35,14 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	drainitBin = filepath.Join(dir, "drainit")
-	build := exec.Command("go", "build", "-o", drainitBin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building drainit: %v\n%s", err, out)
-		os.Exit(1)
+	// DRAINIT_TEST_BINARY runs the suite against a binary built elsewhere
+	// (another commit, another architecture under qemu-user).
+	if drainitBin = os.Getenv("DRAINIT_TEST_BINARY"); drainitBin == "" {
+		drainitBin = filepath.Join(dir, "drainit")
+		if err := testkit.BuildDrainit(".", drainitBin); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -61,7 +68,16 @@ const (
 
 func (m mode) String() string { return [...]string{"subreaper", "pid1"}[m] }
 
-var modes = []mode{subreaper, pid1}
+// forEachMode runs test as a parallel subtest once per mode.
+func forEachMode(t *testing.T, test func(t *testing.T, m mode)) {
+	t.Helper()
+	for _, m := range []mode{subreaper, pid1} {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			test(t, m)
+		})
+	}
+}
 
 // unshareWorks reports whether this machine can make PID namespaces.
 func unshareWorks() bool {
@@ -73,6 +89,16 @@ func needMode(t *testing.T, m mode) {
 	if m == pid1 && !unshareWorks() {
 		t.Skip("unshare --pid --fork --mount-proc does not work here (needs root or user namespaces)")
 	}
+}
+
+// spec is one drainit run: drainit FLAGS -- COMMAND, optionally started
+// through a launcher (a helper that prepares drainit's own world first).
+type spec struct {
+	flags    []string
+	command  []string // helper(...) or a literal command
+	env      []string // extra environment for drainit and the child
+	stdin    string
+	launcher []string // runs drainit's command line, e.g. helper("ignexec")
 }
 
 // drainitRun is one drainit process under test.
@@ -87,39 +113,17 @@ type drainitRun struct {
 	exitedAt time.Time
 }
 
-type spec struct {
-	flags  []string
-	helper string   // the helper role of the main child
-	args   []string // its arguments
-	env    []string // extra environment for drainit and the child
-	stdin  string
-	argv   []string // a literal command instead of a helper
-	raw    bool     // argv is the whole command line: it starts drainit itself
-}
-
 func start(t *testing.T, m mode, s spec) *drainitRun {
 	t.Helper()
 	needMode(t, m)
 	r := &drainitRun{t: t, mode: m, rec: filepath.Join(t.TempDir(), "rec"), done: make(chan struct{})}
-	argv := append([]string{drainitBin}, s.flags...)
-	argv = append(argv, "--")
-	if s.raw {
-		argv = s.argv
-	} else if s.argv != nil {
-		argv = append(argv, s.argv...)
-	} else {
-		argv = append(argv, os.Args[0])
-		argv = append(argv, s.args...)
-	}
+	argv := append(append([]string{drainitBin}, s.flags...), "--")
+	argv = append(append(s.launcher, argv...), s.command...)
 	if m == pid1 {
 		argv = append([]string{"unshare", "--pid", "--fork", "--mount-proc"}, argv...)
 	}
 	r.cmd = exec.Command(argv[0], argv[1:]...)
-	r.cmd.Env = append(os.Environ(), "DRAINIT_TEST_REC="+r.rec)
-	if s.helper != "" {
-		r.cmd.Env = append(r.cmd.Env, "DRAINIT_TEST_HELPER="+s.helper)
-	}
-	r.cmd.Env = append(r.cmd.Env, s.env...)
+	r.cmd.Env = append(append(os.Environ(), "DRAINIT_TEST_REC="+r.rec), s.env...)
 	r.cmd.Stdin = strings.NewReader(s.stdin)
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
 	if err := r.cmd.Start(); err != nil {
@@ -131,21 +135,19 @@ func start(t *testing.T, m mode, s spec) *drainitRun {
 		close(r.done)
 	}()
 	t.Cleanup(func() {
-		select {
-		case <-r.done:
-		default:
-			_ = r.cmd.Process.Kill()
-			if pid := r.drainitPIDNoWait(); pid > 0 {
-				_ = syscall.Kill(pid, syscall.SIGKILL)
-			}
-			<-r.done
+		// Whatever the run started and left, drainit included when a
+		// launcher started it: everything carries the record file's name.
+		_ = r.cmd.Process.Kill()
+		for _, pid := range survivors(r.rec) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
+		<-r.done
 	})
 	return r
 }
 
-// drainitPID is drainit's PID as seen from the test: the process itself,
-// or unshare's forked child in pid1 mode.
+// drainitPID is drainit's PID as seen from the test: the process itself
+// (or the launcher that execs it), or unshare's forked child in pid1 mode.
 func (r *drainitRun) drainitPID() int {
 	r.t.Helper()
 	deadline := time.Now().Add(scale(10 * time.Second))
@@ -163,17 +165,40 @@ func (r *drainitRun) drainitPIDNoWait() int {
 	if r.mode == subreaper {
 		return r.cmd.Process.Pid
 	}
-	p := r.cmd.Process.Pid
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", p, p))
-	if err != nil {
-		return 0
+	if kids := childrenOf(r.cmd.Process.Pid); len(kids) > 0 {
+		return kids[0]
 	}
-	fields := strings.Fields(string(data))
-	if len(fields) == 0 {
-		return 0
+	return 0
+}
+
+// childrenOf lists pid's children. It reads every thread's list: a Go
+// parent forks from whichever thread runs the goroutine, and each thread
+// lists only its own children.
+func childrenOf(pid int) []int {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var out []int
+	for _, task := range tasks {
+		data, _ := os.ReadFile(task)
+		for _, f := range strings.Fields(string(data)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
 	}
-	pid, _ := strconv.Atoi(fields[0])
-	return pid
+	return out
+}
+
+// mainChildPID is the PID of drainit's main child, once it runs.
+func (r *drainitRun) mainChildPID() int {
+	r.t.Helper()
+	pid := r.drainitPID()
+	for deadline := time.Now().Add(scale(10 * time.Second)); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if kids := childrenOf(pid); len(kids) > 0 {
+			return kids[0]
+		}
+	}
+	r.t.Fatal("drainit's child never started")
+	return 0
 }
 
 func (r *drainitRun) signal(sig syscall.Signal) time.Time {
@@ -204,6 +229,16 @@ func (r *drainitRun) wantExit(want int) {
 	}
 }
 
+// wantLog checks that drainit's stderr holds every one of want.
+func (r *drainitRun) wantLog(want ...string) {
+	r.t.Helper()
+	for _, w := range want {
+		if !strings.Contains(r.stderr.String(), w) {
+			r.t.Errorf("drainit's log lacks %q:\n%s", w, r.stderr.String())
+		}
+	}
+}
+
 // event is one line of the record file.
 type event struct {
 	name string
@@ -224,7 +259,7 @@ func (r *drainitRun) events() []event {
 	return out
 }
 
-// waitEvent waits until the child has recorded name, and returns when.
+// waitEvent waits until a child has recorded name, and returns when.
 func (r *drainitRun) waitEvent(name string) time.Time {
 	r.t.Helper()
 	deadline := time.Now().Add(scale(10 * time.Second))

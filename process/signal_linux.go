@@ -1,0 +1,82 @@
+//go:build linux
+
+package process
+
+import (
+	"errors"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Signal sends sig to the child, or to its process group when Group is
+// set. A child that is already gone is not an error.
+func (c *Child) Signal(sig syscall.Signal) error {
+	target := c.PID
+	if c.Group {
+		target = -c.PID
+	}
+	return ignoreGone(unix.Kill(target, sig))
+}
+
+// SignalAll sends sig to everything drainit is responsible for and returns
+// how many live processes that was. As PID 1 that is every other process
+// in the namespace, with one kill(-1) that the kernel makes race-free
+// against fork. Otherwise it is the child's process group and every
+// descendant found in /proc, rescanned until nothing new turns up, since a
+// process may fork between a scan and its signal.
+func (c *Child) SignalAll(sig syscall.Signal) (int, error) {
+	self := os.Getpid()
+	if self == 1 {
+		n := len(Descendants(self))
+		return n, ignoreGone(unix.Kill(-1, sig))
+	}
+	// Count before the group signal: a SIGKILLed member turns into a
+	// zombie that a later scan would no longer see as live.
+	sent := make(map[int]bool)
+	for _, pid := range Descendants(self) {
+		sent[pid] = false
+	}
+	err := ignoreGone(unix.Kill(-c.PID, sig))
+	for range 10 {
+		fresh, serr := signalUnsignalled(sent, sig)
+		if serr != nil && err == nil {
+			err = serr
+		}
+		if fresh == 0 {
+			break
+		}
+		for _, pid := range Descendants(self) {
+			if _, seen := sent[pid]; !seen {
+				sent[pid] = false
+			}
+		}
+	}
+	return len(sent), err
+}
+
+// signalUnsignalled sends sig to every process in the set not yet
+// signalled (false) and marks it, returning how many that was.
+func signalUnsignalled(sent map[int]bool, sig syscall.Signal) (int, error) {
+	var err error
+	fresh := 0
+	for pid, done := range sent {
+		if done {
+			continue
+		}
+		sent[pid] = true
+		fresh++
+		if serr := ignoreGone(unix.Kill(pid, sig)); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	return fresh, err
+}
+
+func ignoreGone(err error) error {
+	if errors.Is(err, unix.ESRCH) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/drainit/drainit/drain"
+	"github.com/drainit/drainit/metrics"
+	"github.com/drainit/drainit/process"
+	"github.com/drainit/drainit/signals"
+	"github.com/drainit/drainit/upstream"
+)
+
+// Bounds on work that must not hold up the drain or the exit.
+const (
+	inFlightTimeout = 300 * time.Millisecond // reading status pages before the stop signal
+	shutdownWait    = 2 * time.Second        // letting a scrape in progress finish
+)
+
+// telemetry is what --metrics-address and --upstream add to a run. Each
+// part is nil when its flag is not given, and every method copes.
+type telemetry struct {
+	metrics   *metrics.Metrics
+	server    *metrics.Server
+	upstreams *upstream.Collector
+}
+
+// newTelemetry binds the metrics address, so that a busy port fails
+// before the child starts.
+func newTelemetry(opts *options) (*telemetry, error) {
+	t := &telemetry{}
+	if len(opts.upstreams) > 0 {
+		t.upstreams = upstream.NewCollector(opts.upstreams)
+	}
+	if opts.metricsAddr == "" {
+		return t, nil
+	}
+	var extra []prometheus.Collector
+	if t.upstreams != nil {
+		extra = append(extra, t.upstreams)
+	}
+	t.metrics = metrics.New(opts.delay, opts.timeout, countDescendants, extra...)
+	srv, err := metrics.Listen(opts.metricsAddr, t.metrics.Handler())
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-address %s: %w", opts.metricsAddr, err)
+	}
+	t.server = srv
+	return t, nil
+}
+
+func (t *telemetry) serve(log *slog.Logger) {
+	if t.server != nil {
+		t.server.Serve(log)
+		log.Debug("serving metrics", "address", t.server.Addr())
+	}
+}
+
+func (t *telemetry) observer() drain.Observer {
+	if t.metrics == nil {
+		return nil
+	}
+	return t.metrics
+}
+
+// inFlight reads the status pages just before the stop signal.
+func (t *telemetry) inFlight(log *slog.Logger) func() map[string]int {
+	if t.upstreams == nil {
+		return nil
+	}
+	return func() map[string]int {
+		inFlight, errs := t.upstreams.InFlight(inFlightTimeout)
+		for kind, err := range errs {
+			log.Warn("could not read the upstream's status before the stop signal", "upstream", kind, "err", err)
+		}
+		return inFlight
+	}
+}
+
+// lingerAndShutdown keeps /metrics up after the drain so the last numbers
+// can be scraped, then lets a scrape in progress finish. A new TERM, QUIT
+// or INT ends the linger early.
+func (t *telemetry) lingerAndShutdown(log *slog.Logger, linger time.Duration, sigs <-chan os.Signal) {
+	if t.server == nil {
+		return
+	}
+	defer t.server.Shutdown(shutdownWait)
+	if linger <= 0 {
+		return
+	}
+	log.Info("serving final metrics before exiting", "linger", linger.String())
+	timer := time.NewTimer(linger)
+	defer timer.Stop()
+	for {
+		select {
+		case <-timer.C:
+			return
+		case sig := <-sigs:
+			if s, ok := sig.(syscall.Signal); ok && slices.Contains(signals.Triggers, s) {
+				return
+			}
+		}
+	}
+}
+
+func countDescendants() float64 { return float64(len(process.Descendants(os.Getpid()))) }
