@@ -17,6 +17,13 @@ import (
 	"time"
 
 	"github.com/drainit/drainit/e2e/scenario"
+	"github.com/drainit/drainit/internal/testkit"
+)
+
+// Samples per init of the slower overhead measurements.
+const (
+	rssRuns     = 5
+	reapingRuns = 7
 )
 
 func main() {
@@ -39,7 +46,7 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 	}
 	defer os.RemoveAll(work)
 	drainit := filepath.Join(work, "drainit")
-	if err := goBuild(repo, ".", drainit); err != nil {
+	if err := testkit.BuildDrainit(repo, drainit); err != nil {
 		return err
 	}
 	sigchild, orphans := filepath.Join(work, "sigchild"), filepath.Join(work, "orphans")
@@ -70,7 +77,7 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 		return err
 	}
 	var rows []measurement
-	rss, rssAnon, err := idleRSS(inits, drainit, port, 5)
+	rss, rssAnon, err := idleRSS(inits, drainit, port, rssRuns)
 	if err != nil {
 		return err
 	}
@@ -80,7 +87,7 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 		func() (measurement, error) { return exitLatency(inits, sigchild, overheadRuns) },
 		func() (measurement, error) { return rss, nil },
 		func() (measurement, error) { return rssAnon, nil },
-		func() (measurement, error) { return reaping(inits, orphans, zombies, 7) },
+		func() (measurement, error) { return reaping(inits, orphans, zombies, reapingRuns) },
 	} {
 		row, err := m()
 		if err != nil {
@@ -89,7 +96,7 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", row.what, row.median)
 		rows = append(rows, row)
 	}
-	size, static, err := binarySize(repo, work)
+	size, static, err := binarySize(drainit)
 	if err != nil {
 		return err
 	}
@@ -110,13 +117,9 @@ func goBuild(dir, pkg, dst string) error {
 	return nil
 }
 
-// binarySize builds drainit the way the images do and says whether `file`
-// calls it static.
-func binarySize(repo, work string) (int64, string, error) {
-	dst := filepath.Join(work, "drainit-release")
-	if err := goBuild(repo, ".", dst); err != nil {
-		return 0, "", err
-	}
+// binarySize measures drainit as built for the run, the way it ships,
+// and says whether `file` calls it static.
+func binarySize(dst string) (int64, string, error) {
 	info, err := os.Stat(dst)
 	if err != nil {
 		return 0, "", err

@@ -34,6 +34,7 @@ type measurement struct {
 	what   string
 	unit   string
 	median map[string]float64
+	spread map[string]float64 // (max - min) / median of the samples
 }
 
 // startup: `INIT -- /bin/true`, the whole process, interleaved so that
@@ -175,9 +176,12 @@ func reaping(inits []initCmd, orphans string, n, runs int) (measurement, error) 
 }
 
 func medians(what, unit string, samples map[string][]float64) measurement {
-	m := measurement{what: what, unit: unit, median: map[string]float64{}}
+	m := measurement{what: what, unit: unit, median: map[string]float64{}, spread: map[string]float64{}}
 	for name, s := range samples {
 		m.median[name] = median(s)
+		if m.median[name] > 0 {
+			m.spread[name] = (slices.Max(s) - slices.Min(s)) / m.median[name]
+		}
 	}
 	return m
 }

@@ -53,9 +53,9 @@ func (r reportData) markdown() string {
 	w("nginx (fastcgi_pass) in front of php-fpm on 127.0.0.1, each PID 1 of its own PID namespace behind the init under test. "+
 		"vegeta sends %d requests/s: most take %d ms, every %dth takes %d ms. At the stop both containers' PID 1s get SIGTERM at once "+
 		"(the preStop variant: a %v sleep, then SIGQUIT); the load balancer keeps sending new requests for %v more. "+
-		"drainit: nginx `--delay %v`, php-fpm `--delay %v`, `--timeout %v`. php-fpm's process_control_timeout is 30 s in every variant. "+
+		"drainit: nginx `--delay %v`, php-fpm `--delay %v`, `--timeout %v`. php-fpm's process_control_timeout is %v in every variant. "+
 		"Medians of %d runs per variant, interleaved.\n\n", load.Rate, load.FastMS, load.SlowEvery, load.SlowMS, d.NginxDelay, load.Lag,
-		d.NginxDelay, d.FPMDelay, d.Timeout, r.runs)
+		d.NginxDelay, d.FPMDelay, d.Timeout, scenario.DefaultProcessControlTimeout, r.runs)
 	w("| variant | sent | failed | failures, all runs, by kind | stop time |\n|---|---:|---:|---|---:|\n")
 	for _, s := range r.scenarios {
 		w("| %s | %.0f | **%.0f** | %s | %.3f s |\n", s.name, median(s.sent), median(s.failed), kinds(s.kinds), median(s.stop))
@@ -70,14 +70,14 @@ func (r reportData) markdown() string {
 	for _, s := range r.scenarios {
 		w("![%s](img/%s)\n\n", s.name, imageName(s.name))
 	}
-	w("## 3. Init overhead\n\nMedians; start-up, signal and exit over %d samples per init, RSS over 5, reaping over 7. tini runs with `-s` (subreaper) when not PID 1, as drainit makes itself one.\n\n", r.overheadRuns)
+	w("## 3. Init overhead\n\nMedians; start-up, signal and exit over %d samples per init, RSS over %d, reaping over %d. tini runs with `-s` (subreaper) when not PID 1, as drainit makes itself one.\n\n", r.overheadRuns, rssRuns, reapingRuns)
 	w("| measurement | drainit | tini | dumb-init | drainit ÷ tini | target | met |\n|---|---:|---:|---:|---:|---|---|\n")
-	var misses []string
+	var misses []measurement
 	for _, m := range r.overhead {
 		t := targetFor(m.what)
 		met := t.met(m.median)
 		if !met {
-			misses = append(misses, m.what)
+			misses = append(misses, m)
 		}
 		w("| %s | %.3f %s | %.3f %s | %.3f %s | %.2f | %s | %s |\n", m.what, m.median["drainit"], m.unit, m.median["tini"], m.unit,
 			m.median["dumb-init"], m.unit, m.median["drainit"]/m.median["tini"], t.text, yesNo(met))
@@ -86,14 +86,14 @@ func (r reportData) markdown() string {
 	w("| binary size (`CGO_ENABLED=0 -trimpath -ldflags '-s -w'`) | %.2f MiB | | | | under 9 MiB, static | %s |\n", float64(r.size)/(1<<20), yesNo(sizeMet))
 	w("\n`file` says: %s\n", strings.TrimSpace(r.static))
 	if !sizeMet {
-		misses = append(misses, "binary size")
+		misses = append(misses, measurement{what: "binary size"})
 	}
 	w("\n## Misses\n\n")
 	if len(misses) == 0 {
 		w("None in this run.\n")
 	}
 	for _, m := range misses {
-		w("- **%s** missed its target in this run. %s\n", m, fixFor(m))
+		w("- **%s** missed its target in this run. %s\n", m.what, r.fixFor(m))
 	}
 	return b.String()
 }
@@ -107,19 +107,33 @@ func targetFor(what string) target {
 	return target{"", func(map[string]float64) bool { return true }}
 }
 
-// fixFor says what would fix a miss, from what is known about its cause.
-func fixFor(what string) string {
+// fixFor says what is known of a miss's cause. Every figure in it comes
+// from this run's measurements; the rest names causes and levers only.
+func (r reportData) fixFor(m measurement) string {
 	switch {
-	case strings.Contains(what, "start-up"):
-		return "Measured cause: Go's os/signal enables each of the 57 caught signals with a blocking round trip to the runtime's OS-thread-locked signal goroutine (about 3 ms here, in a 20-line program), and an empty Go program already takes about twice /bin/true. Fix: install the trigger and common signals before the child starts and the rarely sent rest (real-time, fault and resource signals) just after, accepting that those few are not forwarded in the child's first millisecond; package init of client_golang (about 1 ms) could also move behind --metrics-address."
-	case strings.Contains(what, "RSS"):
-		return "Most of it is the pages of drainit's own 8.8 MiB binary that the Go runtime touches (RSS minus the RssAnon row); the rest is heap and stacks, which each scrape's garbage grows. A smaller binary (client_golang without protobuf) and returning the scrape's garbage to the OS (a GOMEMLIMIT, or debug.FreeOSMemory after a scrape) are the levers."
-	case strings.Contains(what, "reaping"):
-		return "Per zombie drainit makes one wait4 call, as tini does, and hands exits to its drain loop in batches of up to 256. On this machine, runs of the same init spread by ±20%, more than the gap: rerun before concluding."
-	case strings.Contains(what, "binary"):
-		return "client_golang with protobuf is most of it; dropping the protobuf exposition format is the lever."
+	case strings.Contains(m.what, "start-up"):
+		return "Causes to measure: os/signal enables each caught signal with a blocking round trip to the runtime's signal goroutine, and every linked package runs its init (client_golang's among them) before drainit's first line. Levers: enable only the signals that could do harm before the child starts, the rest just after; set up client_golang only with --metrics-address."
+	case strings.Contains(m.what, "RSS"):
+		anon := r.row("RssAnon")
+		return fmt.Sprintf("Of drainit's %.1f MiB, %.1f MiB are file pages of its own %.1f MiB binary that the Go runtime touched (RSS less the RssAnon row); the rest is heap and stacks, which each scrape's garbage grows. Levers: a smaller binary, and returning a scrape's garbage to the OS.",
+			m.median["drainit"], m.median["drainit"]-anon.median["drainit"], float64(r.size)/(1<<20))
+	case strings.Contains(m.what, "reaping"):
+		return fmt.Sprintf("Per zombie drainit makes one wait4 call, as tini does, and hands exits to its drain loop in batches. In this run the samples of one init spread by %.0f%% (drainit) and %.0f%% (tini) of their medians, against a gap of %.0f%%: rerun before concluding.",
+			100*m.spread["drainit"], 100*m.spread["tini"], 100*(m.median["drainit"]/m.median["tini"]-1))
+	case strings.Contains(m.what, "binary"):
+		return "The lever to try first: client_golang's protobuf exposition format."
 	}
 	return ""
+}
+
+// row is the overhead measurement whose name contains what.
+func (r reportData) row(what string) measurement {
+	for _, m := range r.overhead {
+		if strings.Contains(m.what, what) {
+			return m
+		}
+	}
+	return measurement{median: map[string]float64{}}
 }
 
 func kinds(m map[string]int) string {

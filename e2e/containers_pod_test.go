@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/drainit/drainit/internal/testkit"
 )
 
 // pod is the two containers of one test.
@@ -34,11 +36,7 @@ func startPod(t *testing.T, env ...string) *pod {
 		}
 		return path
 	}
-	app := write("index.php", `<?php
-$end = microtime(true) + ((int)($_GET['ms'] ?? 0)) / 1000;
-while (($left = $end - microtime(true)) > 0) { usleep((int)min($left * 1e6, 10000)); }
-echo "ok from php-fpm\n";
-`, 0o644)
+	app := write("index.php", testkit.SlowApp, 0o644)
 	templates := filepath.Join(dir, "templates")
 	if err := os.MkdirAll(templates, 0o755); err != nil {
 		t.Fatal(err)
@@ -47,18 +45,11 @@ echo "ok from php-fpm\n";
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The image renders the template with its own
+	// 20-envsubst-on-templates.sh: serving it proves that drainit's wrapped
+	// /docker-entrypoint.sh still runs the entrypoint.d scripts. The stock
+	// default.conf is emptied: on the host network it would take port 80.
 	write("templates/app.conf.template", string(tmpl), 0o644)
-	// The official image renders templates with its 20-envsubst-on-templates.sh;
-	// the stand-in has none, so the test supplies one at the same place. What
-	// it proves: drainit's wrapped /docker-entrypoint.sh still runs the
-	// entrypoint.d scripts, and nginx serves what they rendered.
-	render := write("20-envsubst-on-templates.sh", `#!/bin/sh
-set -e
-for f in /etc/nginx/templates/*.template; do
-  sed -e "s|\${NGINX_PORT}|$NGINX_PORT|g" -e "s|\${PHP_FPM_ADDRESS}|$PHP_FPM_ADDRESS|g" "$f" \
-    > /etc/nginx/conf.d/$(basename "$f" .template)
-done
-`, 0o755)
 	empty := write("empty.conf", "", 0o644)
 	common := []string{"run", "-d", "--network=host"}
 	for _, e := range env {
@@ -74,7 +65,6 @@ done
 		"-e", fmt.Sprintf("DRAINIT_METRICS_ADDRESS=127.0.0.1:%d", nginxMetrics),
 		"-e", fmt.Sprintf("NGINX_PORT=%d", appPort), "-e", "PHP_FPM_ADDRESS=127.0.0.1:9000",
 		"-v", templates+":/etc/nginx/templates:ro",
-		"-v", render+":/docker-entrypoint.d/20-envsubst-on-templates.sh:ro",
 		"-v", empty+":/etc/nginx/conf.d/default.conf:ro",
 		nginxImage)
 	if out, err := podman(nginxArgs...); err != nil {
@@ -110,7 +100,7 @@ func (p *pod) waitServing() {
 			buf := make([]byte, 64)
 			n, _ := resp.Body.Read(buf)
 			resp.Body.Close()
-			if resp.StatusCode == 200 && strings.Contains(string(buf[:n]), "ok from php-fpm") {
+			if resp.StatusCode == 200 && string(buf[:n]) == "ok\n" { // the PHP ran: not its source, not a default page
 				return
 			}
 			last = fmt.Sprintf("%d %q", resp.StatusCode, buf[:n])

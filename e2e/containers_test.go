@@ -34,10 +34,7 @@ var buildImages = sync.OnceValue(func() error {
 		{"-f", "../Dockerfile.nginx", "--build-arg", "NGINX_IMAGE=docker.io/library/nginx:latest", "-t", nginxImage},
 		{"-f", "../Dockerfile.phpfpm", "--build-arg", "PHP_IMAGE=docker.io/library/php:fpm", "-t", fpmImage},
 	} {
-		// The stand-in golang image has no CA certificates, unlike the
-		// official one, and this machine reaches the module proxy through
-		// a CA of its own: lend the host's trust store to the RUN steps.
-		args := append([]string{"build", "--pull=never", "--network=host", "-v", "/etc/ssl/certs:/etc/ssl/certs:ro",
+		args := append([]string{"build", "--pull=never", "--network=host",
 			"--build-arg", "GO_IMAGE=docker.io/library/golang:1.26"}, b...)
 		if out, err := podman(append(args, "..")...); err != nil {
 			return fmt.Errorf("podman %v: %v\n%s", args, err, out)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/drainit/drainit/e2e/scenario"
+	"github.com/drainit/drainit/internal/testkit"
 )
 
 var bin scenario.Binaries
@@ -22,19 +23,33 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	drainit := filepath.Join(dir, "drainit")
-	build := exec.Command("go", "build", "-o", drainit, ".")
-	build.Dir = ".."
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building drainit: %v\n%s", err, out)
-		os.Exit(1)
+	// DRAINIT_TEST_BINARY runs the suite against a binary built elsewhere.
+	drainit := os.Getenv("DRAINIT_TEST_BINARY")
+	if drainit == "" {
+		drainit = filepath.Join(dir, "drainit")
+		if err := testkit.BuildDrainit("..", drainit); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	}
 	bin = scenario.DefaultBinaries(drainit)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// scaled stretches the waits for things that must eventually happen, on
+// slow machines: DRAINIT_TEST_SCALE=3 triples them. They are not timed
+// assertions: each one fails only when the awaited step never comes.
+func scaled(d time.Duration) time.Duration {
+	if f, err := strconv.ParseFloat(os.Getenv("DRAINIT_TEST_SCALE"), 64); err == nil && f > 0 {
+		return time.Duration(float64(d) * f)
+	}
+	return d
+}
+
+// eventually bounds a wait for a step the scenario is sure to reach.
+var eventually = scaled(20 * time.Second)
 
 func need(t *testing.T) {
 	t.Helper()

@@ -2,7 +2,6 @@ package signals
 
 import (
 	"fmt"
-	"slices"
 	"syscall"
 )
 
@@ -34,11 +33,6 @@ func Catchable(sig syscall.Signal) bool {
 		return false
 	}
 	return sig >= 1 && sig <= maxSignal
-}
-
-// Forwardable reports whether drainit can pass sig on to the child.
-func Forwardable(sig syscall.Signal) bool {
-	return Catchable(sig) && !slices.Contains(NeverForwarded, sig)
 }
 
 // Caught lists every signal drainit installs a handler for: every

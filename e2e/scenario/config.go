@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/drainit/drainit/internal/testkit"
 )
 
 // Binaries the scenario runs. The Debian paths are the defaults.
@@ -20,7 +22,7 @@ type Binaries struct {
 // DefaultBinaries are Debian's, with drainit at path.
 func DefaultBinaries(drainit string) Binaries {
 	return Binaries{Drainit: drainit, Tini: "/usr/bin/tini", DumbInit: "/usr/bin/dumb-init",
-		Nginx: "/usr/sbin/nginx", PHPFPM: "/usr/sbin/php-fpm8.2"}
+		Nginx: testkit.NginxBin, PHPFPM: testkit.PHPFPMBin}
 }
 
 // Load is what the load balancer sends.
@@ -49,14 +51,6 @@ func podFiles(dir string, processControlTimeout time.Duration) (nginxPort, fpmPo
 	if fpmPort, err = FreePort(); err != nil {
 		return 0, 0, err
 	}
-	app := `<?php
-// Answers after ?ms= milliseconds. usleep() in a loop, because SIGQUIT
-// cuts a single sleep() short and the wait must survive the drain.
-$end = microtime(true) + ((int)($_GET['ms'] ?? 10)) / 1000;
-while (($left = $end - microtime(true)) > 0) { usleep((int)min($left * 1e6, 10000)); }
-header('Content-Type: text/plain');
-echo "ok\n";
-`
 	fpm := fmt.Sprintf(`[global]
 pid = %[1]s/php-fpm.pid
 error_log = /proc/self/fd/2
@@ -78,11 +72,7 @@ error_log stderr error;
 events { worker_connections 1024; }
 http {
   access_log off;
-  client_body_temp_path %[1]s/tmp;
-  proxy_temp_path %[1]s/tmp;
-  fastcgi_temp_path %[1]s/tmp;
-  uwsgi_temp_path %[1]s/tmp;
-  scgi_temp_path %[1]s/tmp;
+  %[4]s
   keepalive_timeout 30s;
   server {
     listen 127.0.0.1:%[2]d backlog=512;
@@ -95,8 +85,8 @@ http {
     }
   }
 }
-`, dir, nginxPort, fpmPort)
-	for name, content := range map[string]string{"app.php": app, "php-fpm.conf": fpm, "nginx.conf": nginx} {
+`, dir, nginxPort, fpmPort, testkit.NginxTempPaths(dir))
+	for name, content := range map[string]string{"app.php": testkit.SlowApp, "php-fpm.conf": fpm, "nginx.conf": nginx} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			return 0, 0, err
 		}

@@ -13,6 +13,12 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
+// Defaults of Options.
+const (
+	DefaultProcessControlTimeout = 30 * time.Second // php-fpm's, above every request's length
+	DefaultGracePeriod           = 30 * time.Second // Kubernetes' default terminationGracePeriodSeconds
+)
+
 // Options is one run of the scenario.
 type Options struct {
 	Bin     Binaries
@@ -24,6 +30,10 @@ type Options struct {
 	// GracePeriod is when the "kubelet" SIGKILLs both containers after the
 	// stop, as terminationGracePeriodSeconds does.
 	GracePeriod time.Duration
+	// Setup, if set, runs once the pod serves and before the load and the
+	// stop clock start: a test's way to put the pod in a known state (a
+	// request in flight) without racing the stop. An error ends the run.
+	Setup func(p *Pod) error
 	// During, if set, runs in its own goroutine at the stop: a test's way
 	// to inject a failure or a request of its own.
 	During func(p *Pod, stopAt time.Time)
@@ -127,14 +137,20 @@ func (r *Result) FailureSummary() string {
 // waits until both containers are gone.
 func Run(o Options) (*Result, error) {
 	if o.ProcessControlTimeout == 0 {
-		o.ProcessControlTimeout = 30 * time.Second
+		o.ProcessControlTimeout = DefaultProcessControlTimeout
 	}
 	if o.GracePeriod == 0 {
-		o.GracePeriod = 30 * time.Second
+		o.GracePeriod = DefaultGracePeriod
 	}
 	pod, err := startPod(o.Dir, o.Bin, o.Variant, o.ProcessControlTimeout)
 	if err != nil {
 		return nil, err
+	}
+	if o.Setup != nil {
+		if err := o.Setup(pod); err != nil {
+			pod.Kill()
+			return nil, err
+		}
 	}
 	res := &Result{Variant: o.Variant.Name, Pod: pod}
 	results := attack(pod, o.Load)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/drainit/drainit/e2e/scenario"
+	"github.com/drainit/drainit/internal/testkit"
 )
 
 func main() {
@@ -43,11 +44,8 @@ func demo(repo string) error {
 	defer os.RemoveAll(work)
 	bin.Drainit = filepath.Join(work, "drainit")
 	fmt.Println("building drainit …")
-	build := exec.Command("go", "build", "-o", bin.Drainit, ".")
-	build.Dir, build.Stderr = repo, os.Stderr
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building drainit: %w", err)
+	if err := testkit.BuildDrainit(repo, bin.Drainit); err != nil {
+		return err
 	}
 
 	load, d := scenario.DefaultLoad(), scenario.DefaultDrainit()
