@@ -31,17 +31,17 @@ rec ready
 while :; do sleep 0.01; done`}
 }
 
-// alive reports whether pid runs and is not a zombie.
-func alive(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
+// running reports whether pid exists and is neither a zombie nor stopped:
+// TSTP, TTIN and TTOU would stop a process that has no handler for them.
+func running(pid int) bool {
+	switch processState(pid) {
+	case "", "Z", "X", "T", "t":
 		return false
 	}
-	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
-	return len(fields) > 0 && fields[0] != "Z" && fields[0] != "X"
+	return true
 }
 
-// wantAlive fails unless drainit is still running after sig.
+// wantAlive fails unless drainit is still running, not stopped, after sig.
 func (r *drainitRun) wantAlive(sig syscall.Signal) {
 	r.t.Helper()
 	pid := r.drainitPID()
@@ -50,8 +50,8 @@ func (r *drainitRun) wantAlive(sig syscall.Signal) {
 		r.t.Fatalf("drainit died after %s: %v\n%s", signals.Name(sig), r.cmd.ProcessState, r.stderr.String())
 	default:
 	}
-	if !alive(pid) {
-		r.t.Fatalf("drainit died after %s\n%s", signals.Name(sig), r.stderr.String())
+	if !running(pid) {
+		r.t.Fatalf("drainit died or stopped after %s (state %q)\n%s", signals.Name(sig), processState(pid), r.stderr.String())
 	}
 }
 
@@ -170,12 +170,16 @@ func TestStoppedChildDrainsAtOnce(t *testing.T) {
 	})
 }
 
+// processState is the state letter of /proc/PID/stat, or "" if it is gone.
 func processState(pid int) string {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return ""
 	}
 	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	if len(fields) == 0 {
+		return ""
+	}
 	return fields[0]
 }
 

@@ -98,7 +98,7 @@ type spec struct {
 	command  []string // helper(...) or a literal command
 	env      []string // extra environment for drainit and the child
 	stdin    string
-	launcher []string // runs drainit's command line, e.g. helper("ignexec")
+	launcher []string // runs drainit's command line, e.g. helper("careless")
 }
 
 // drainitRun is one drainit process under test.

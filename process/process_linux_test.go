@@ -42,10 +42,10 @@ func TestStartErrorsCarryTheShellExitCodes(t *testing.T) {
 	}
 }
 
-// TestReapKillAllAndDescendants runs a real process tree: a shell with two
+// TestReapSignalAllAndDescendants runs a real process tree: a shell with two
 // sleeping children. It is not parallel because Reap waits for any child
 // of the test process.
-func TestReapKillAllAndDescendants(t *testing.T) {
+func TestReapSignalAllAndDescendants(t *testing.T) {
 	if err := BecomeSubreaper(); err != nil {
 		t.Skipf("cannot become a subreaper: %v", err)
 	}
