@@ -23,11 +23,12 @@ lint:
 	GOOS=darwin $(GO) vet ./...
 	for m in $(MODULES); do (cd $$m && $(GO) vet ./... && $(GOBIN)/staticcheck ./...) || exit 1; done
 
-# The unit and integration tests with the race detector, then the
-# end-to-end pod scenarios, the example manifests and the container tests
-# (serial: they measure a real stop under load).
+# The unit and integration tests with the race detector, the bench's own
+# unit tests, then the end-to-end pod scenarios, the example manifests and
+# the container tests (serial: they measure a real stop under load).
 test: deps lint containers
 	$(GO) test -race -shuffle=on -count=1 ./...
+	cd bench && $(GO) test -count=1 ./...
 	cd e2e && $(GO) test -count=1 -p 1 -timeout 30m ./...
 
 # Rootful podman with local stand-ins for the golang, nginx and php:fpm base

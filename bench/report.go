@@ -62,8 +62,10 @@ func (r reportData) markdown() string {
 	}
 	for _, s := range r.scenarios {
 		if len(s.overhead) > 0 {
-			w("\ndrainit's stop time past the physical floor (php-fpm's delay, or the end of the last request if later): median %.0f ms, worst %.0f ms.\n",
-				median(s.overhead)*1000, slices.Max(s.overhead)*1000)
+			w("\ndrainit's stop time past the physical floor (php-fpm's delay, or the end of the last request if later): median %.0f ms, worst %.0f ms. "+
+				"Of that, php-fpm's master took a median %.0f ms from its QUIT to its own exit (`child_exit_after` in php-fpm's drain summary), "+
+				"and drainit a median %.1f ms from the master's exit to its own (`duration` − `delay_waited` − `child_exit_after`).\n",
+				median(s.overhead)*1000, slices.Max(s.overhead)*1000, median(s.fpmExit)*1000, median(s.fpmTail)*1000)
 		}
 	}
 	w("\n## 2. Timelines\n\nOne run per variant (the one with the median stop time). Green: 200. Red: failed. The solid line is the stop; the dashed line is where the load balancer stops sending.\n\n")

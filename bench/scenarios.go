@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"time"
 
@@ -16,6 +17,8 @@ type variantStats struct {
 	failed   []float64
 	stop     []float64 // seconds
 	overhead []float64 // seconds past the physical floor (drainit only)
+	fpmExit  []float64 // php-fpm's master: its stop signal → its exit (drainit only)
+	fpmTail  []float64 // php-fpm's drainit: the master's exit → its own (drainit only)
 	kinds    map[string]int
 	sample   *scenario.Result // the run with the median stop time, for the plot
 }
@@ -47,6 +50,11 @@ func runScenarios(bin scenario.Binaries, runs int, work string) ([]*variantStats
 			s.stop = append(s.stop, res.StopDuration.Seconds())
 			if v.Name == "drainit" {
 				s.overhead = append(s.overhead, (res.StopDuration - res.Floor(d.FPMDelay)).Seconds())
+				exit, tail, err := summarySplit(res.Pod.FPM.Log())
+				if err != nil {
+					return nil, fmt.Errorf("php-fpm's drain summary: %w", err)
+				}
+				s.fpmExit, s.fpmTail = append(s.fpmExit, exit), append(s.fpmTail, tail)
 			}
 			for k, n := range res.FailedByKind() {
 				s.kinds[k] += n
@@ -60,4 +68,24 @@ func runScenarios(bin scenario.Binaries, runs int, work string) ([]*variantStats
 		s.sample = byStop[len(byStop)/2]
 	}
 	return stats, nil
+}
+
+var summaryField = regexp.MustCompile(`\b(delay_waited|child_exit_after|duration)=([0-9.]+[a-zµ]+)`)
+
+// summarySplit reads a drainit drain summary: how long its main child took
+// from the stop signal to its exit, and how long drainit itself took after
+// that (duration − delay_waited − child_exit_after), in seconds.
+func summarySplit(log string) (childExit, tail float64, err error) {
+	f := map[string]time.Duration{}
+	for _, m := range summaryField.FindAllStringSubmatch(log, -1) {
+		d, perr := time.ParseDuration(m[2])
+		if perr != nil {
+			return 0, 0, perr
+		}
+		f[m[1]] = d
+	}
+	if len(f) != 3 {
+		return 0, 0, fmt.Errorf("want delay_waited, child_exit_after and duration, got %v", f)
+	}
+	return f["child_exit_after"].Seconds(), (f["duration"] - f["delay_waited"] - f["child_exit_after"]).Seconds(), nil
 }
