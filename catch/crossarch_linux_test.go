@@ -28,6 +28,13 @@ func TestHandlerOnEveryArchitecture(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skip("runs from an amd64 host")
 	}
+	// qemu-user maps the emulated program's signals onto host signals
+	// from 34 up, so host signal 32 keeps whatever disposition qemu was
+	// started with, and passes it on to the host programs the emulated
+	// tests exec. Started from a process that ignores 32 (CI machines do),
+	// TestChildStartsWithDefaultDispositions would see qemu's inheritance,
+	// not the handler's. A handler here is reset by qemu's execve.
+	start(t)
 	for goarch, qemu := range qemuFor {
 		t.Run(goarch, func(t *testing.T) {
 			t.Parallel()
