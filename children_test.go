@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 	"unsafe"
 
@@ -29,6 +31,26 @@ const helperArg = "drainit-test-helper"
 // helper is the command line that runs role with args.
 func helper(role string, args ...string) []string {
 	return append([]string{os.Args[0], helperArg, role}, args...)
+}
+
+// helperNamed is helper through a symlink called name, for a backend: its
+// base name is its process name, which no two members may share.
+func helperNamed(t *testing.T, name, role string, args ...string) []string {
+	t.Helper()
+	link := filepath.Join(t.TempDir(), name)
+	if err := os.Symlink(os.Args[0], link); err != nil {
+		t.Fatal(err)
+	}
+	return append([]string{link, helperArg, role}, args...)
+}
+
+// shellWords quotes argv for --backend.
+func shellWords(argv []string) string {
+	quoted := make([]string, len(argv))
+	for i, w := range argv {
+		quoted[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(quoted, " ")
 }
 
 var helpers = map[string]func(args []string) int{
@@ -68,10 +90,11 @@ func record(line string) {
 // helperRecord records the signals it gets and exits 0 on the stop
 // signal. Its arguments change that: exit-on=SIG names another stop
 // signal, ignore-stop never exits on one, exit-after=DURATION exits by
-// itself with status code=N (0 by default), and cont records SIGCONT too,
-// which drainit sends after every stop signal.
+// itself with status code=N (0 by default), cont records SIGCONT too,
+// which drainit sends after every stop signal, and as=NAME writes each
+// event as NAME:EVENT, to tell one recorder from another.
 func helperRecord(args []string) int {
-	exitOn, ignoreStop, code := signals.SIGQUIT, false, 0
+	exitOn, ignoreStop, code, prefix := signals.SIGQUIT, false, 0, ""
 	notify := []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM,
 		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH}
 	var after <-chan time.Time
@@ -89,16 +112,18 @@ func helperRecord(args []string) int {
 			code, _ = strconv.Atoi(v)
 		case "cont":
 			notify = append(notify, syscall.SIGCONT)
+		case "as":
+			prefix = v + ":"
 		}
 	}
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, notify...)
-	record("ready")
+	record(prefix + "ready")
 	for {
 		select {
 		case s := <-sigs:
 			sig := s.(syscall.Signal)
-			record(signals.Name(sig))
+			record(prefix + signals.Name(sig))
 			if sig == exitOn && !ignoreStop {
 				return 0
 			}

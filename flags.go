@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -15,6 +16,8 @@ import (
 
 // options is everything the command line and environment decide.
 type options struct {
+	backends     []backend // in start order
+	startTimeout time.Duration
 	delay        time.Duration
 	timeout      time.Duration
 	stopSignal   syscall.Signal
@@ -31,6 +34,15 @@ type options struct {
 	showVersion  bool
 }
 
+// backend is one --backend: a process started before COMMAND and stopped
+// after it.
+type backend struct {
+	name       string // its command's base name: the process label
+	argv       []string
+	stopSignal syscall.Signal
+	readyAt    string // --backend-ready: an address that accepts once it is ready
+}
+
 // envFlags maps each flag that has an environment variable to it. A flag
 // given on the command line wins over its variable.
 var envFlags = map[string]string{
@@ -43,10 +55,18 @@ var envFlags = map[string]string{
 	"metrics-linger":  "DRAINIT_METRICS_LINGER",
 	"upstream":        "DRAINIT_UPSTREAM",
 	"grace-period":    "DRAINIT_GRACE_PERIOD",
+	"start-timeout":   "DRAINIT_START_TIMEOUT",
+
+	"backend-stop-signal": "DRAINIT_BACKEND_STOP_SIGNAL",
+	"backend-ready":       "DRAINIT_BACKEND_READY",
 }
 
+// backendsEnv holds backends separated by an unquoted ';', since one
+// command line may hold commas and spaces.
+const backendsEnv = "DRAINIT_BACKENDS"
+
 // listFlags take a comma-separated list in their environment variable.
-var listFlags = map[string]bool{"rewrite": true, "upstream": true}
+var listFlags = map[string]bool{"rewrite": true, "upstream": true, "backend-stop-signal": true, "backend-ready": true}
 
 // usageErr is a command-line mistake: drainit prints it on one line and
 // exits 2.
@@ -60,8 +80,9 @@ func usageError(format string, args ...any) error {
 
 // rawFlags are the flag values that need parsing after pflag is done.
 type rawFlags struct {
-	stopSignal, logFormat string
-	rewrites, upstreams   []string
+	stopSignal, logFormat            string
+	rewrites, upstreams              []string
+	backends, backendStop, readyAddr []string
 }
 
 func newFlagSet(o *options, raw *rawFlags) *pflag.FlagSet {
@@ -70,6 +91,10 @@ func newFlagSet(o *options, raw *rawFlags) *pflag.FlagSet {
 	fs.SetOutput(io.Discard)  // errors become one line, printed by main
 	fs.Usage = func() {}
 	fs.SortFlags = false
+	fs.StringArrayVar(&raw.backends, "backend", nil, "'COMMAND ARGS' started before COMMAND, and stopped after it, in reverse order (repeatable)")
+	fs.StringArrayVar(&raw.backendStop, "backend-stop-signal", nil, "NAME=SIGNAL: a backend's stop signal instead of QUIT (repeatable)")
+	fs.StringArrayVar(&raw.readyAddr, "backend-ready", nil, "NAME=ADDRESS: a backend is ready once HOST:PORT or unix:PATH accepts (repeatable)")
+	fs.DurationVar(&o.startTimeout, "start-timeout", 30*time.Second, "how long each backend may take to become ready before drainit gives up")
 	fs.DurationVar(&o.delay, "delay", 5*time.Second, "endpoint-propagation delay between the drain trigger and the stop signal")
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Second, "after the stop signal, how long to wait for every descendant before SIGKILL")
 	fs.StringVar(&raw.stopSignal, "stop-signal", "QUIT", "signal that begins the child's graceful shutdown")
@@ -101,7 +126,7 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 	if err := applyEnv(fs, getenv); err != nil {
 		return nil, err
 	}
-	if o.delay < 0 || o.timeout < 0 || o.linger < 0 || o.gracePeriod < 0 {
+	if o.delay < 0 || o.timeout < 0 || o.linger < 0 || o.gracePeriod < 0 || o.startTimeout < 0 {
 		return nil, usageError("durations must not be negative")
 	}
 	sig, err := signals.Parse(raw.stopSignal)
@@ -134,6 +159,9 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 	o.command = fs.Args()
 	if len(o.command) == 0 {
 		return nil, usageError("no command given (drainit [flags] [--] COMMAND [ARG...])")
+	}
+	if o.backends, err = parseBackends(fs.Changed("backend"), raw, getenv, filepath.Base(o.command[0])); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

@@ -213,7 +213,7 @@ func TestWhatTheChildLeavesIsStoppedAndNothingOutlivesDrainit(t *testing.T) {
 			forEachMode(t, func(t *testing.T, m mode) {
 				r := start(t, m, spec{flags: c.flags, command: c.command})
 				r.wait()
-				r.wantLog(`msg="stopping the processes the child left" left=1`, c.summary)
+				r.wantLog(`msg="stopping the processes it left" process=`, ` left=1 `, c.summary)
 				if left := survivors(r.rec); len(left) > 0 {
 					t.Fatalf("processes outlived drainit: %v\n%s", left, r.stderr.String())
 				}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -107,8 +108,8 @@ type drainitRun struct {
 	cmd      *exec.Cmd
 	mode     mode
 	rec      string
-	stdout   bytes.Buffer
-	stderr   bytes.Buffer
+	stdout   syncBuffer
+	stderr   syncBuffer
 	done     chan struct{}
 	exitedAt time.Time
 }
@@ -170,6 +171,8 @@ func (r *drainitRun) drainitPIDNoWait() int {
 	}
 	return 0
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // childrenOf lists pid's children. It reads every thread's list: a Go
 // parent forks from whichever thread runs the goroutine, and each thread
@@ -237,6 +240,25 @@ func (r *drainitRun) wantLog(want ...string) {
 			r.t.Errorf("drainit's log lacks %q:\n%s", w, r.stderr.String())
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer that a test may read while exec's copying
+// goroutine writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // event is one line of the record file.

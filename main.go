@@ -53,11 +53,24 @@ func run(args []string, sigs <-chan os.Signal, catchErr error, stdout, stderr io
 	if catchErr != nil {
 		log.Warn("signals 32 and 34 are not caught and would end drainit", "err", catchErr)
 	}
-	warnBeforeStart(log, opts)
+	ms, err := members(opts)
+	if err != nil { // a command not found (127) or not executable (126)
+		fmt.Fprintf(stderr, "drainit: %v\n", err)
+		var startErr *process.StartError
+		if errors.As(err, &startErr) {
+			return startErr.Code
+		}
+		return process.ExitCannotExecute
+	}
+	if w := preflight.GracePeriod(opts.delay, opts.timeout, opts.linger, opts.gracePeriod); w != "" {
+		log.Warn(w)
+	}
+	assignProbes(ms, opts, checkPHPFPM(log, ms, opts.timeout))
+	w := newWorld(ms, opts.startTimeout)
 
-	// Bind before the child starts, so a busy port is a usage error and
-	// not a surprise; serve only after, so the child is not held up.
-	tel, err := newTelemetry(opts)
+	// Bind before anything starts, so a busy port is a usage error and
+	// not a surprise; serve at once, so /readyz says "starting".
+	tel, err := newTelemetry(opts, w.config())
 	if err != nil {
 		fmt.Fprintf(stderr, "drainit: %v\n", err)
 		return 2
@@ -67,47 +80,27 @@ func run(args []string, sigs <-chan os.Signal, catchErr error, stdout, stderr io
 			log.Warn("not PID 1 and cannot become a child subreaper: orphans will not be reaped or waited for", "err", err)
 		}
 	}
-	child, err := process.Start(opts.command, opts.processGroup)
-	if err != nil {
-		fmt.Fprintf(stderr, "drainit: %v\n", err)
-		var startErr *process.StartError
-		if errors.As(err, &startErr) {
-			return startErr.Code
-		}
-		return process.ExitCannotExecute
-	}
-	exits := make(chan []process.Exit, 16)
-	go process.Reap(exits)
 	tel.serve(log)
-	log.Debug("started", "pid", child.PID, "command", opts.command[0], "pid1", process.IsPID1())
-
-	summary := drain.Run(drain.New(drainConfig(opts, child.PID, log, tel), child), sigs, exits)
+	machine := drain.New(drainConfig(opts, w.config(), log, tel), w)
+	summary := drain.Run(machine, drain.Inputs{Signals: sigs, Exits: w.exits, Ready: w.ready})
+	if summary.NothingStarted() { // one line, as for a command not found
+		fmt.Fprintf(stderr, "drainit: %v\n", summary.StartErr)
+		return summary.ExitCode
+	}
 	log.LogAttrs(context.Background(), summary.Level(), summary.Message(), summary.Attrs()...)
 	tel.lingerAndShutdown(log, opts.linger, sigs)
 	return summary.ExitCode
 }
 
-func drainConfig(opts *options, mainPID int, log *slog.Logger, tel *telemetry) drain.Config {
+func drainConfig(opts *options, ms []drain.Member, log *slog.Logger, tel *telemetry) drain.Config {
 	return drain.Config{
-		Delay:      opts.delay,
-		Timeout:    opts.timeout,
-		StopSignal: opts.stopSignal,
-		Routes:     opts.routes,
-		MainPID:    mainPID,
-		Log:        log,
-		Observer:   tel.observer(),
-		InFlight:   tel.inFlight(log),
-	}
-}
-
-// warnBeforeStart prints each preflight warning on one line. None is fatal.
-func warnBeforeStart(log *slog.Logger, opts *options) {
-	if w := preflight.GracePeriod(opts.delay, opts.timeout, opts.linger, opts.gracePeriod); w != "" {
-		log.Warn(w)
-	}
-	if fpm, ok := preflight.PHPFPMCommand(opts.command); ok {
-		if w := preflight.PHPFPMControlTimeout(fpm, opts.timeout); w != "" {
-			log.Warn(w)
-		}
+		Members:      ms,
+		Delay:        opts.delay,
+		Timeout:      opts.timeout,
+		StartTimeout: opts.startTimeout,
+		Routes:       opts.routes,
+		Log:          log,
+		Observer:     tel.observer(),
+		InFlight:     tel.inFlight(log),
 	}
 }

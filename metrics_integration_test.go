@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -105,20 +106,22 @@ func TestMetricsMoveThroughThePhasesAndCountTheKill(t *testing.T) {
 	})
 	r.waitEvent("sleeper-ready")
 	m := waitMetric(t, base, "drainit_processes", 2)
-	want := map[string]float64{`drainit_phase{phase="running"}`: 1, "drainit_child_exit_status": -1,
+	// The helper child is this test binary: its base name is the label.
+	proc := fmt.Sprintf("{process=%q}", filepath.Base(os.Args[0]))
+	want := map[string]float64{`drainit_phase{phase="running"}`: 1, "drainit_child_exit_status" + proc: -1,
 		"drainit_delay_seconds": 0.6, "drainit_timeout_seconds": 0.6, "drainit_drain_started_timestamp_seconds": 0}
 	wantMetrics(t, "running", m, want)
 
 	r.signal(syscall.SIGTERM)
 	m = waitMetric(t, base, `drainit_phase{phase="delaying"}`, 1)
-	if m["drainit_drain_started_timestamp_seconds"] == 0 || m["drainit_stop_signal_sent_timestamp_seconds"] != 0 {
+	if m["drainit_drain_started_timestamp_seconds"] == 0 || m["drainit_stop_signal_sent_timestamp_seconds"+proc] != 0 {
 		t.Fatalf("delaying: want the drain start set and no stop signal yet, got %v and %v",
-			m["drainit_drain_started_timestamp_seconds"], m["drainit_stop_signal_sent_timestamp_seconds"])
+			m["drainit_drain_started_timestamp_seconds"], m["drainit_stop_signal_sent_timestamp_seconds"+proc])
 	}
 	m = waitMetric(t, base, `drainit_phase{phase="stopping"}`, 1)
 	wantMetrics(t, "stopping", m, map[string]float64{
 		`drainit_signals_received_total{signal="SIGTERM"}`:  1,
-		`drainit_signals_forwarded_total{signal="SIGQUIT"}`: 1,
+		fmt.Sprintf(`drainit_signals_forwarded_total{process=%q,signal="SIGQUIT"}`, filepath.Base(os.Args[0])): 1,
 		"drainit_processes": 2,
 	})
 	if got := m["drainit_drain_delay_waited_seconds"]; got < 0.6 {
@@ -126,7 +129,7 @@ func TestMetricsMoveThroughThePhasesAndCountTheKill(t *testing.T) {
 	}
 	m = waitMetric(t, base, `drainit_phase{phase="done"}`, 1) // killing lasts only until the kernel reaps
 	wantMetrics(t, "done", m, map[string]float64{
-		"drainit_processes_killed_total": 2, "drainit_child_exit_status": 137, "drainit_child_exit_signal": 9,
+		"drainit_processes_killed_total": 2, "drainit_child_exit_status" + proc: 137, "drainit_child_exit_signal" + proc: 9,
 		"drainit_processes": 0, "drainit_zombies_reaped_total": 1,
 	})
 	if got := m["drainit_drain_stop_duration_seconds"]; got < 0.6 {

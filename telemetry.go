@@ -33,7 +33,7 @@ type telemetry struct {
 
 // newTelemetry binds the metrics address, so that a busy port fails
 // before the child starts.
-func newTelemetry(opts *options) (*telemetry, error) {
+func newTelemetry(opts *options, ms []drain.Member) (*telemetry, error) {
 	t := &telemetry{}
 	if len(opts.upstreams) > 0 {
 		t.upstreams = upstream.NewCollector(opts.upstreams)
@@ -45,7 +45,11 @@ func newTelemetry(opts *options) (*telemetry, error) {
 	if t.upstreams != nil {
 		extra = append(extra, t.upstreams)
 	}
-	t.metrics = metrics.New(opts.delay, opts.timeout, countDescendants, extra...)
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Name
+	}
+	t.metrics = metrics.New(opts.delay, opts.timeout, names, countDescendants, extra...)
 	srv, err := metrics.Listen(opts.metricsAddr, t.metrics.Handler())
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-address %s: %w", opts.metricsAddr, err)

@@ -11,32 +11,40 @@ import (
 
 // HandleExit acts on one reaped process.
 func (m *Machine) HandleExit(e process.Exit, now time.Time) {
-	m.obs.Reaped(e.PID == m.cfg.MainPID)
-	if e.PID != m.cfg.MainPID {
+	i, member := m.pids[e.PID]
+	if !member {
+		m.obs.Reaped("")
 		if m.log.Enabled(context.Background(), slog.LevelDebug) { // spares a fork storm the boxing
 			m.log.Debug("reaped", "pid", e.PID, "status", e.Status())
 		}
 		// Waited for, not killed: only the stopping phase counts.
-		if m.sum.MainExited && m.phase == Stopping {
+		if m.phase == Stopping && m.sum.Main().Exited {
 			m.sum.OrphansWaited++
 		}
+		m.advance(now)
 		return
 	}
-	m.sum.MainExited = true
-	m.sum.Main = e
-	m.obs.MainExited(e)
+	p := &m.sum.Processes[i]
+	p.Exited, p.Exit = true, e
+	m.obs.Reaped(p.Name)
+	m.obs.Exited(p.Name, e)
 	switch m.phase {
-	case Running, Delaying:
-		// A crash, or an exit during the delay: nothing is left to drain
-		// for, so no delay; only what the child left must still end well.
-		m.log.Info("child exited", "pid", e.PID, "status", e.Status(), "phase", m.phase.String())
-		m.stopLeftovers(now)
+	case Starting, Running, Delaying:
+		// A crash, or an exit during the delay: nothing is left to delay
+		// for. The others stop, in the usual order, and this status ends
+		// the run.
+		m.sum.EndedBy = p.Name
+		m.log.Info("process exited by itself; stopping the others", "process", p.Name, "pid", e.PID,
+			"status", e.Status(), "phase", m.phase.String())
+		m.beginStop(now)
 	default:
-		if !m.sum.StopSentAt.IsZero() {
-			m.sum.MainExitAfter = now.Sub(m.sum.StopSentAt)
+		attrs := []any{"process", p.Name, "pid", e.PID, "status", e.Status()}
+		if !p.StopSentAt.IsZero() {
+			p.ExitAfter = now.Sub(p.StopSentAt)
+			attrs = append(attrs, "after_stop", p.ExitAfter.Round(time.Millisecond).String())
 		}
-		m.log.Info("child exited", "pid", e.PID, "status", e.Status(),
-			"after_stop", m.sum.MainExitAfter.Round(time.Millisecond).String())
+		m.log.Info("process exited", attrs...)
+		m.advance(now)
 	}
 }
 
@@ -45,12 +53,11 @@ func (m *Machine) HandleAllGone(now time.Time) {
 	if m.phase == Done {
 		return
 	}
-	switch {
-	case !m.sum.StopSentAt.IsZero():
-		m.log.Info("all processes exited", "after_stop", now.Sub(m.sum.StopSentAt).Round(time.Millisecond).String())
-	case m.sum.Left > 0:
-		m.log.Info("all processes exited")
+	attrs := []any{}
+	if at := m.sum.Main().StopSentAt; !at.IsZero() {
+		attrs = append(attrs, "after_stop", now.Sub(at).Round(time.Millisecond).String())
 	}
+	m.log.Info("all processes exited", attrs...)
 	m.finish(now)
 }
 
@@ -60,18 +67,38 @@ func (m *Machine) finish(now time.Time) {
 	if m.sum.Triggered() {
 		m.sum.Duration = now.Sub(m.sum.TriggeredAt)
 	}
-	if !m.sum.StopSentAt.IsZero() {
-		m.sum.StopDuration = now.Sub(m.sum.StopSentAt)
+	if at := m.sum.Main().StopSentAt; !at.IsZero() {
+		m.sum.StopDuration = now.Sub(at)
 	}
 	m.setPhase(Done)
 }
 
-// exitCode passes the main child's status through. Only when drainit gives
-// up on a child that outlived SIGKILL is there none: it reports 137, as if
-// the kill had landed.
+// exitCode is the status of the process that ended the run by exiting, or
+// else the main command's. With neither: a start that failed gives its
+// code (126, 127, or ExitNotReady); a stop before the main command started
+// gives the first non-zero status of the backends, or 0; a main command
+// that outlived SIGKILL gives 137, as if the kill had landed.
 func (m *Machine) exitCode() int {
-	if m.sum.MainExited {
-		return m.sum.Main.Status()
+	for _, p := range m.sum.Processes {
+		if p.Name == m.sum.EndedBy && p.Exited {
+			return p.Exit.Status()
+		}
+	}
+	if main := m.sum.Main(); main.Exited {
+		return main.Exit.Status()
+	}
+	switch {
+	case m.sum.StartFailed != "":
+		return m.startCode
+	case m.sum.NotReady != "":
+		return ExitNotReady
+	case m.started <= m.main:
+		for _, p := range m.sum.Processes[:m.started] {
+			if p.Exited && p.Exit.Status() != 0 {
+				return p.Exit.Status()
+			}
+		}
+		return 0
 	}
 	return 128 + int(signals.SIGKILL)
 }

@@ -12,25 +12,45 @@ import (
 // reaped. Only a process stuck in the kernel (state D) outlives it.
 const KillWait = 5 * time.Second
 
+// Member is one process drainit starts: a backend, or the main command.
+type Member struct {
+	Name       string         // for logs, metrics and the summary
+	StopSignal syscall.Signal // what begins its graceful shutdown
+	AwaitReady bool           // the next member starts only once this one is ready
+}
+
 // Config is the drain's behaviour, as set by flags.
 type Config struct {
-	Delay      time.Duration  // trigger → stop signal
-	Timeout    time.Duration  // stop signal → SIGKILL
-	StopSignal syscall.Signal // what begins the child's graceful shutdown
-	Routes     *signals.Table // what each received signal does
-	MainPID    int            // the main child
-	Log        *slog.Logger   // drain steps at Info, forwarding and reaping at Debug
-	Observer   Observer       // optional: metrics
+	// Members are the backends in start order, then the main command,
+	// which is always last: started last, stopped first.
+	Members      []Member
+	Delay        time.Duration  // trigger → the main command's stop signal
+	Timeout      time.Duration  // that stop signal → SIGKILL to everything left
+	StartTimeout time.Duration  // how long a backend may take to become ready
+	Routes       *signals.Table // what each received signal does
+	Log          *slog.Logger   // steps at Info, forwarding and reaping at Debug
+	Observer     Observer       // optional: metrics
 	// InFlight, if set, counts the requests each upstream is serving. It
-	// is called just before the stop signal, which closes the status pages.
+	// is called just before the main command's stop signal.
 	InFlight func() map[string]int
 }
 
-// Process is what the machine does to the world.
+// Process is what the machine does to the world. Members are numbered as
+// in Config.Members.
 type Process interface {
-	// Signal sends sig to the child, or to its group. A child that is
-	// already gone is not an error.
-	Signal(sig syscall.Signal) error
+	// Start starts member i and returns its PID.
+	Start(i int) (int, error)
+	// AwaitReady watches member i until it is ready, then reports it to
+	// the machine (HandleReady), within the start timeout.
+	AwaitReady(i int)
+	// Signal sends sig to member i. One that is gone is not an error.
+	Signal(i int, sig syscall.Signal) error
+	// SignalGroup sends sig to what is left in member i's process group
+	// and says how many processes that was.
+	SignalGroup(i int, sig syscall.Signal) (int, error)
+	// GroupGone reports whether member i's process group is empty: the
+	// member and everything it started have exited.
+	GroupGone(i int) bool
 	// SignalAll sends sig to every process left under drainit and says
 	// how many there were.
 	SignalAll(sig syscall.Signal) (int, error)
@@ -42,20 +62,34 @@ type Machine struct {
 	proc Process
 	obs  Observer
 	log  *slog.Logger
+	main int // index of the main command in Members
 
-	phase Phase
-	wake  time.Time // when HandleWake is due next; zero if never
-	sum   Summary   // also the machine's record of when each step happened
+	phase        Phase
+	wake         time.Time // when HandleWake is due next; zero if never
+	startDue     time.Time // Starting: when the backend being waited for is late
+	started      int       // members started so far
+	pids         map[int]int
+	stopOrder    []int  // members in stopping order, from stopNext on
+	stopNext     int    // the member being stopped now
+	stopped      []bool // member i has had its stop signal (or its group has)
+	restSignaled bool   // the stop signal went to whatever no member owns
+	startCode    int    // the status of a member that would not start
+	sum          Summary
 }
 
-// New returns a machine in the running phase.
+// New returns a machine ready to Begin.
 func New(cfg Config, proc Process) *Machine {
-	m := &Machine{cfg: cfg, proc: proc, obs: cfg.Observer, log: cfg.Log}
+	m := &Machine{cfg: cfg, proc: proc, obs: cfg.Observer, log: cfg.Log, main: len(cfg.Members) - 1, pids: map[int]int{}}
 	if m.obs == nil {
 		m.obs = nopObserver{}
 	}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
+	}
+	m.sum.Processes = make([]ProcessSummary, len(cfg.Members))
+	m.stopped = make([]bool, len(cfg.Members))
+	for i, mem := range cfg.Members {
+		m.sum.Processes[i].Name = mem.Name
 	}
 	return m
 }
@@ -86,85 +120,47 @@ func (m *Machine) HandleSignal(sig syscall.Signal, now time.Time) {
 	}
 }
 
+// forward passes a signal to the main command only: USR2 means a binary
+// upgrade to nginx and a reload to php-fpm, so no signal is fit for all.
 func (m *Machine) forward(received, sig syscall.Signal) {
-	if m.phase == Killing || m.phase == Done {
+	switch {
+	case m.phase == Killing || m.phase == Done:
 		m.log.Debug("signal not forwarded", "signal", signals.Name(received), "reason", "processes are being killed")
 		return
+	case m.started <= m.main:
+		m.log.Debug("signal not forwarded", "signal", signals.Name(received), "reason", "the main command has not started")
+		return
 	}
-	if err := m.proc.Signal(sig); err != nil {
+	if err := m.proc.Signal(m.main, sig); err != nil {
 		m.log.Warn("forwarding failed", "signal", signals.Name(sig), "err", err)
 		return
 	}
-	m.obs.SignalForwarded(sig)
+	m.obs.SignalSent(m.cfg.Members[m.main].Name, sig)
 	m.log.Debug("signal forwarded", "received", signals.Name(received), "sent", signals.Name(sig))
 }
 
 func (m *Machine) trigger(sig syscall.Signal, now time.Time) {
 	switch m.phase {
+	case Starting:
+		m.sum.Trigger, m.sum.TriggeredAt = sig, now
+		m.log.Info("drain triggered while starting: stopping what has started", "signal", signals.Name(sig))
+		m.beginStop(now)
 	case Running:
 		m.sum.Trigger, m.sum.TriggeredAt = sig, now
 		m.setPhase(Delaying)
 		m.log.Info("drain triggered", "signal", signals.Name(sig), "delay", m.cfg.Delay.String())
 		if m.cfg.Delay <= 0 {
-			m.sendStop(now)
+			m.endDelay(now)
 			return
 		}
 		m.wake = now.Add(m.cfg.Delay)
 	case Delaying:
 		m.log.Info("second trigger, skipping the rest of the delay", "signal", signals.Name(sig),
 			"skipped", m.wake.Sub(now).Round(time.Millisecond).String())
-		m.sendStop(now)
+		m.endDelay(now)
 	default:
 		m.log.Debug("drain already under way", "signal", signals.Name(sig), "phase", m.phase.String())
 	}
-}
-
-// sendStop ends the delay: the main child gets the stop signal, then
-// SIGCONT, so that a child stopped by STOP or TSTP acts on it at once
-// instead of waiting to be killed at the deadline (systemd does the same).
-func (m *Machine) sendStop(now time.Time) {
-	if m.cfg.InFlight != nil {
-		m.sum.InFlight = m.cfg.InFlight()
-	}
-	m.sum.StopSentAt = now
-	m.sum.DelayWaited = now.Sub(m.sum.TriggeredAt)
-	for _, sig := range []syscall.Signal{m.cfg.StopSignal, signals.SIGCONT} {
-		if err := m.proc.Signal(sig); err != nil {
-			m.log.Error("sending the stop signal failed", "signal", signals.Name(sig), "err", err)
-			continue
-		}
-		m.obs.SignalForwarded(sig)
-	}
-	m.stopping(now)
-	m.log.Info("stop signal sent", "signal", signals.Name(m.cfg.StopSignal),
-		"waited", m.sum.DelayWaited.Round(time.Millisecond).String(), "timeout", m.cfg.Timeout.String(),
-		inFlightAttr(m.sum.InFlight))
-}
-
-// stopLeftovers is the end of a run whose main child exited by itself:
-// whatever it left behind (php-fpm workers whose master died, a daemon an
-// entrypoint script started) gets the stop signal and SIGCONT, and the
-// same --timeout as a drain. Left alone, those processes would be
-// SIGKILLed mid-request when PID 1 exits, or, when drainit is not PID 1,
-// outlive it under the machine's init.
-func (m *Machine) stopLeftovers(now time.Time) {
-	n, err := m.proc.SignalAll(m.cfg.StopSignal)
-	if err == nil {
-		_, err = m.proc.SignalAll(signals.SIGCONT)
-	}
-	m.sum.Left = n
-	m.stopping(now)
-	if err != nil {
-		m.log.Error("stopping the processes the child left failed", "left", n, "err", err)
-	} else if n > 0 {
-		m.log.Info("stopping the processes the child left", "left", n,
-			"signal", signals.Name(m.cfg.StopSignal), "timeout", m.cfg.Timeout.String())
-	}
-}
-
-func (m *Machine) stopping(now time.Time) {
-	m.setPhase(Stopping)
-	m.wake = now.Add(m.cfg.Timeout)
 }
 
 // HandleWake acts on the timer set by Wake.
@@ -173,8 +169,10 @@ func (m *Machine) HandleWake(now time.Time) {
 		return
 	}
 	switch m.phase {
+	case Starting:
+		m.notReady(now)
 	case Delaying:
-		m.sendStop(now)
+		m.endDelay(now)
 	case Stopping:
 		m.kill(now)
 	case Killing:
@@ -183,20 +181,9 @@ func (m *Machine) HandleWake(now time.Time) {
 	}
 }
 
-func (m *Machine) kill(now time.Time) {
-	m.setPhase(Killing)
-	n, err := m.proc.SignalAll(signals.SIGKILL)
-	m.sum.Killed = n
-	m.obs.Killed(n)
-	m.wake = now.Add(KillWait)
-	if err != nil {
-		m.log.Error("deadline hit; SIGKILL failed", "timeout", m.cfg.Timeout.String(), "killed", n, "err", err)
-		return
-	}
-	m.log.Warn("deadline hit; SIGKILL sent", "timeout", m.cfg.Timeout.String(), "killed", n)
-}
-
 func (m *Machine) setPhase(p Phase) {
 	m.phase = p
 	m.obs.PhaseChanged(p, m.sum)
 }
+
+func (m *Machine) name(i int) string { return m.cfg.Members[i].Name }

@@ -89,8 +89,8 @@ func TestAStoppedChildIsContinuedAfterTheStopSignal(t *testing.T) {
 	h := newHarness(t, 0, 20*time.Second)
 	h.HandleSignal(signals.SIGTERM, at(0))
 	h.wantSent(t, signals.SIGQUIT, signals.SIGCONT)
-	if want := []syscall.Signal{signals.SIGQUIT, signals.SIGCONT}; !slices.Equal(h.obs.forwarded, want) {
-		t.Fatalf("counted as forwarded: want %v, got %v", names(want), names(h.obs.forwarded))
+	if want := []string{"main:SIGQUIT", "main:SIGCONT"}; !slices.Equal(h.obs.sent, want) {
+		t.Fatalf("counted as sent: want %v, got %v", want, h.obs.sent)
 	}
 }
 
@@ -109,8 +109,10 @@ func TestDeadlineKillsEverythingLeft(t *testing.T) {
 	h.HandleAllGone(at(21 * time.Second))
 	h.wantPhase(t, Done)
 	s := h.Summary()
+	h.proc.left = 0
 	h2 := newHarness(t, 0, time.Second)
 	h2.HandleSignal(signals.SIGTERM, at(0))
+	h2.proc.alive[0] = true // a grandchild keeps the group alive
 	h2.HandleExit(process.Exit{PID: mainPID, Code: 0}, at(100*time.Millisecond))
 	h2.HandleWake(at(time.Second))
 	h2.HandleExit(process.Exit{PID: 8, Signal: signals.SIGKILL}, at(time.Second))
@@ -144,8 +146,8 @@ func TestOtherSignalsAreForwardedAfterRewriting(t *testing.T) {
 	}
 	h.wantPhase(t, Running)
 	h.wantSent(t, signals.SIGHUP, signals.SIGWINCH, signals.SIGUSR2)
-	if h.obs.received != 9 || len(h.obs.forwarded) != 3 {
-		t.Fatalf("observer: want 9 received and 3 forwarded, got %d and %d", h.obs.received, len(h.obs.forwarded))
+	if h.obs.received != 9 || len(h.obs.sent) != 3 {
+		t.Fatalf("observer: want 9 received and 3 forwarded, got %d and %v", h.obs.received, h.obs.sent)
 	}
 }
 
@@ -183,8 +185,8 @@ func TestNeverEscalatesToSIGTERM(t *testing.T) {
 	h.HandleSignal(signals.SIGINT, at(200*time.Millisecond))
 	h.HandleWake(at(2 * time.Second))
 	h.HandleWake(at(3 * time.Second))
-	if slices.Contains(h.proc.sent, signals.SIGTERM) || slices.Contains(h.proc.sent, signals.SIGINT) {
-		t.Fatalf("want no TERM or INT sent, got %v", names(h.proc.sent))
+	if sent := h.proc.sent[0]; slices.Contains(sent, signals.SIGTERM) || slices.Contains(sent, signals.SIGINT) {
+		t.Fatalf("want no TERM or INT sent, got %v", names(sent))
 	}
 }
 
@@ -205,25 +207,24 @@ func TestObserverSeesEveryPhaseInOrder(t *testing.T) {
 	h.HandleWake(at(2 * time.Second))
 	h.HandleExit(process.Exit{PID: mainPID, Signal: signals.SIGKILL}, at(2*time.Second))
 	h.HandleAllGone(at(2 * time.Second))
-	want := []Phase{Delaying, Stopping, Killing, Done}
+	want := []Phase{Starting, Running, Delaying, Stopping, Killing, Done}
 	if !slices.Equal(h.obs.phases, want) {
 		t.Fatalf("phases: want %v, got %v", want, h.obs.phases)
 	}
-	if !h.obs.stopAt.Equal(at(time.Second)) || h.obs.main == nil || h.obs.reaped != 1 {
-		t.Fatalf("observer: want stop at 1s, the main exit and 1 reaped; got %v, %v, %d", h.obs.stopAt.Sub(t0), h.obs.main, h.obs.reaped)
+	if _, exited := h.obs.exited["main"]; !h.obs.stopAt.Equal(at(time.Second)) || !exited || h.obs.reaped != 1 {
+		t.Fatalf("observer: want stop at 1s, the main exit and 1 reaped; got %v, %v, %d", h.obs.stopAt.Sub(t0), h.obs.exited, h.obs.reaped)
 	}
 }
 
 func TestLateEventsAfterDoneAreHarmless(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, time.Second, time.Second)
-	h.HandleExit(process.Exit{PID: mainPID, Code: 4}, at(0))
+	h.exit(0, 4, at(0))
 	h.HandleAllGone(at(0))
-	h.proc.toAll = nil
 	h.HandleWake(at(time.Hour))
 	h.HandleSignal(signals.SIGHUP, at(time.Hour))
 	h.wantPhase(t, Done)
-	h.wantSent(t)
+	h.wantSent(t) // nothing forwarded once done
 	if got := h.Summary().ExitCode; got != 4 {
 		t.Fatalf("exit code: want 4, got %d", got)
 	}

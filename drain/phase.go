@@ -4,11 +4,13 @@ package drain
 type Phase int
 
 const (
-	// Running: no trigger yet; signals are forwarded.
-	Running Phase = iota
-	// Delaying: triggered; the child keeps serving while endpoints propagate.
+	// Starting: backends are starting; the main command has not started.
+	Starting Phase = iota
+	// Running: everything started; signals are forwarded.
+	Running
+	// Delaying: triggered; everything keeps serving while endpoints propagate.
 	Delaying
-	// Stopping: the stop signal went out; waiting for every descendant.
+	// Stopping: stop signals are going out, one member at a time.
 	Stopping
 	// Killing: the timeout hit; everything left got SIGKILL.
 	Killing
@@ -17,10 +19,12 @@ const (
 )
 
 // Phases lists the phases in order, for metrics that enumerate them.
-var Phases = []Phase{Running, Delaying, Stopping, Killing, Done}
+var Phases = []Phase{Starting, Running, Delaying, Stopping, Killing, Done}
 
 func (p Phase) String() string {
 	switch p {
+	case Starting:
+		return "starting"
 	case Running:
 		return "running"
 	case Delaying:

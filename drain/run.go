@@ -8,13 +8,20 @@ import (
 	"github.com/drainit/drainit/process"
 )
 
-// Run feeds the machine until it is done and returns its summary. sigs
-// carries every caught signal; exits carries every reaped process, in
-// batches, and is closed when none is left. Run sleeps in one select
-// between events: it never polls.
-func Run(m *Machine, sigs <-chan os.Signal, exits <-chan []process.Exit) Summary {
+// Inputs are the events the machine acts on.
+type Inputs struct {
+	Signals <-chan os.Signal      // every caught signal
+	Exits   <-chan []process.Exit // reaped processes in batches; closed when none is left
+	Ready   <-chan int            // members that became ready (Process.AwaitReady)
+}
+
+// Run begins the machine and feeds it until it is done, then returns its
+// summary. It sleeps in one select between events: it never polls.
+func Run(m *Machine, in Inputs) Summary {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	exits := in.Exits
+	m.Begin(time.Now())
 	for !m.Done() {
 		var wake <-chan time.Time
 		if at, ok := m.Wake(); ok {
@@ -22,7 +29,7 @@ func Run(m *Machine, sigs <-chan os.Signal, exits <-chan []process.Exit) Summary
 			wake = timer.C
 		}
 		select {
-		case sig := <-sigs:
+		case sig := <-in.Signals:
 			if s, ok := sig.(syscall.Signal); ok {
 				m.HandleSignal(s, time.Now())
 			}
@@ -36,6 +43,8 @@ func Run(m *Machine, sigs <-chan os.Signal, exits <-chan []process.Exit) Summary
 			for _, e := range batch {
 				m.HandleExit(e, now)
 			}
+		case i := <-in.Ready:
+			m.HandleReady(i, time.Now())
 		case now := <-wake:
 			m.HandleWake(now)
 		}

@@ -11,11 +11,15 @@ import (
 )
 
 // chanProcess reports each signal on a channel, for tests that run the
-// machine on its own goroutine.
+// machine on its own goroutine. Its one member is PID mainPID.
 type chanProcess struct{ sent chan syscall.Signal }
 
-func (c chanProcess) Signal(sig syscall.Signal) error       { c.sent <- sig; return nil }
-func (c chanProcess) SignalAll(syscall.Signal) (int, error) { return 0, nil }
+func (c chanProcess) Start(int) (int, error)                       { return mainPID, nil }
+func (c chanProcess) AwaitReady(int)                               {}
+func (c chanProcess) Signal(_ int, sig syscall.Signal) error       { c.sent <- sig; return nil }
+func (c chanProcess) SignalGroup(int, syscall.Signal) (int, error) { return 0, nil }
+func (c chanProcess) GroupGone(int) bool                           { return false }
+func (c chanProcess) SignalAll(syscall.Signal) (int, error)        { return 0, nil }
 
 // TestRunFeedsTheMachine drives the real loop with real channels and a
 // real timer; it checks order, not speed.
@@ -23,11 +27,11 @@ func TestRunFeedsTheMachine(t *testing.T) {
 	t.Parallel()
 	table, _ := signals.NewTable(nil)
 	proc := chanProcess{sent: make(chan syscall.Signal, 8)}
-	m := New(Config{Delay: 10 * time.Millisecond, Timeout: time.Minute, StopSignal: signals.SIGQUIT, Routes: table, MainPID: mainPID}, proc)
+	m := New(Config{Members: []Member{{Name: "main", StopSignal: signals.SIGQUIT}}, Delay: 10 * time.Millisecond, Timeout: time.Minute, Routes: table}, proc)
 	sigs := make(chan os.Signal, 4)
 	exits := make(chan []process.Exit, 4)
 	done := make(chan Summary)
-	go func() { done <- Run(m, sigs, exits) }()
+	go func() { done <- Run(m, Inputs{Signals: sigs, Exits: exits}) }()
 
 	sigs <- signals.SIGHUP
 	sigs <- signals.SIGTERM

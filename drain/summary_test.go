@@ -37,9 +37,10 @@ func TestInFlightIsReadOnceJustBeforeTheStopSignal(t *testing.T) {
 func TestSummaryLineTellsTheStory(t *testing.T) {
 	t.Parallel()
 	clean := Summary{
-		TriggeredAt: at(0), Trigger: signals.SIGQUIT, DelayWaited: 5 * time.Second, StopSentAt: at(5 * time.Second),
-		InFlight: map[string]int{"php-fpm": 2, "nginx": 4}, MainExited: true, Main: process.Exit{PID: 7},
-		MainExitAfter: 1500 * time.Millisecond, OrphansWaited: 3, Duration: 7 * time.Second,
+		TriggeredAt: at(0), Trigger: signals.SIGQUIT, DelayWaited: 5 * time.Second,
+		InFlight:      map[string]int{"php-fpm": 2, "nginx": 4},
+		Processes:     []ProcessSummary{{Name: "nginx", PID: 7, Exited: true, Exit: process.Exit{PID: 7}, StopSentAt: at(5 * time.Second), ExitAfter: 1500 * time.Millisecond}},
+		OrphansWaited: 3, Duration: 7 * time.Second,
 	}
 	line := logLine(clean)
 	for _, want := range []string{"clean=true", "trigger=SIGQUIT", "delay_waited=5s", "stop_sent=2026-11-22T12:00:05Z",
@@ -48,12 +49,15 @@ func TestSummaryLineTellsTheStory(t *testing.T) {
 			t.Errorf("want %q in %q", want, line)
 		}
 	}
+	if strings.Contains(line, "nginx.status") {
+		t.Errorf("a lone main command needs no per-process fields: %q", line)
+	}
 	killed := clean
 	killed.Killed, killed.ExitCode = 2, 137
 	if line := logLine(killed); !strings.Contains(line, "clean=false") || !strings.Contains(line, "killed=2") {
 		t.Errorf("a drain that killed: want clean=false killed=2, got %q", line)
 	}
-	crashed := Summary{TriggeredAt: at(0), Trigger: signals.SIGTERM, MainExited: true, Main: process.Exit{Code: 3}, ExitCode: 3}
+	crashed := Summary{TriggeredAt: at(0), Trigger: signals.SIGTERM, Processes: []ProcessSummary{{Name: "nginx", Exited: true, Exit: process.Exit{Code: 3}}}, ExitCode: 3}
 	if line := logLine(crashed); !strings.Contains(line, "clean=false") || !strings.Contains(line, "never") {
 		t.Errorf("a child that exited during the delay: want clean=false and no stop signal, got %q", line)
 	}

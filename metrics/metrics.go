@@ -35,42 +35,50 @@ type Metrics struct {
 	signalsReceived  *prometheus.CounterVec
 	signalsForwarded *prometheus.CounterVec
 	drainStarted     prometheus.Gauge
-	stopSent         prometheus.Gauge
+	stopSent         *prometheus.GaugeVec
 	delayWaited      prometheus.Gauge
 	stopDuration     prometheus.Gauge
 	reaped           prometheus.Counter
 	killed           prometheus.Counter
-	childExitStatus  prometheus.Gauge
-	childExitSignal  prometheus.Gauge
+	childExitStatus  *prometheus.GaugeVec
+	childExitSignal  *prometheus.GaugeVec
 
 	ready atomic.Bool
 }
 
 // New registers every drainit metric, plus the Go and process collectors
-// and any extra ones (the upstream readers). processes counts the live
+// and any extra ones (the upstream readers). members names the processes
+// drainit starts, for the process label; processes counts the live
 // processes under drainit at scrape time.
-func New(delay, timeout time.Duration, processes func() float64, extra ...prometheus.Collector) *Metrics {
+func New(delay, timeout time.Duration, members []string, processes func() float64, extra ...prometheus.Collector) *Metrics {
 	m := &Metrics{Registry: prometheus.NewRegistry(), drain: prometheus.NewRegistry()}
 	gauge := func(name, help string) prometheus.Gauge {
 		return prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: name, Help: help})
 	}
+	perProcess := func(name, help string) *prometheus.GaugeVec {
+		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: name, Help: help}, []string{"process"})
+	}
 	m.phase = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "phase",
-		Help: "1 for the phase drainit is in (running, delaying, stopping, killing, done), 0 for the others."}, []string{"phase"})
+		Help: "1 for the phase drainit is in (starting, running, delaying, stopping, killing, done), 0 for the others."}, []string{"phase"})
 	m.signalsReceived = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "signals_received_total",
 		Help: "Signals drainit received, by signal name."}, []string{"signal"})
 	m.signalsForwarded = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "signals_forwarded_total",
-		Help: "Signals drainit sent to the child, the stop signal included, by signal name."}, []string{"signal"})
+		Help: "Signals drainit sent to a process it started, stop signals and the SIGCONT after them included."}, []string{"signal", "process"})
 	m.drainStarted = gauge("drain_started_timestamp_seconds", "Unix time the drain was triggered; 0 before.")
-	m.stopSent = gauge("stop_signal_sent_timestamp_seconds", "Unix time the stop signal was sent; 0 before.")
-	m.delayWaited = gauge("drain_delay_waited_seconds", "Time from the drain trigger to the stop signal.")
-	m.stopDuration = gauge("drain_stop_duration_seconds", "Time from the stop signal until every process had exited.")
+	m.stopSent = perProcess("stop_signal_sent_timestamp_seconds", "Unix time the process got its stop signal; 0 before.")
+	m.delayWaited = gauge("drain_delay_waited_seconds", "Time from the drain trigger to the main command's stop signal.")
+	m.stopDuration = gauge("drain_stop_duration_seconds", "Time from the main command's stop signal until every process had exited.")
 	m.reaped = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: "zombies_reaped_total",
-		Help: "Processes other than the main child that drainit reaped."})
+		Help: "Processes other than those drainit started that it reaped."})
 	m.killed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: "processes_killed_total",
 		Help: "Processes SIGKILLed because they outlived the drain timeout."})
-	m.childExitStatus = gauge("child_exit_status", "The main child's status: exit code, or 128+N if signal N killed it; -1 while it runs.")
-	m.childExitSignal = gauge("child_exit_signal", "The number of the signal that killed the main child; 0 if none did or it still runs.")
-	m.childExitStatus.Set(-1)
+	m.childExitStatus = perProcess("child_exit_status", "The process's status: exit code, or 128+N if signal N killed it; -1 while it runs or before it starts.")
+	m.childExitSignal = perProcess("child_exit_signal", "The number of the signal that killed the process; 0 if none did or it still runs.")
+	for _, name := range members {
+		m.childExitStatus.WithLabelValues(name).Set(-1)
+		m.childExitSignal.WithLabelValues(name).Set(0)
+		m.stopSent.WithLabelValues(name).Set(0)
+	}
 
 	delayGauge := gauge("delay_seconds", "The configured --delay.")
 	delayGauge.Set(delay.Seconds())
@@ -86,8 +94,7 @@ func New(delay, timeout time.Duration, processes func() float64, extra ...promet
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Registry.MustRegister(extra...)
-	m.ready.Store(true)
-	m.setPhase(drain.Running)
+	m.setPhase(drain.Starting)
 	return m
 }
 
@@ -103,11 +110,12 @@ func (m *Metrics) gatherDrain() ([]*dto.MetricFamily, error) {
 	return m.drain.Gather()
 }
 
-// Ready reports whether drainit should still receive traffic: true until
-// a drain is triggered or the child exits.
+// Ready reports whether drainit should receive traffic: once everything
+// has started, until a drain is triggered or a process exits.
 func (m *Metrics) Ready() bool { return m.ready.Load() }
 
 func (m *Metrics) setPhase(p drain.Phase) {
+	m.ready.Store(p == drain.Running)
 	for _, each := range drain.Phases {
 		v := 0.0
 		if each == p {
@@ -122,14 +130,15 @@ func (m *Metrics) setPhase(p drain.Phase) {
 func (m *Metrics) PhaseChanged(p drain.Phase, s drain.Summary) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if p != drain.Running {
-		m.ready.Store(false)
-	}
 	if s.Triggered() {
 		m.drainStarted.Set(unixSeconds(s.TriggeredAt))
 	}
-	if !s.StopSentAt.IsZero() {
-		m.stopSent.Set(unixSeconds(s.StopSentAt))
+	for _, proc := range s.Processes {
+		if !proc.StopSentAt.IsZero() {
+			m.stopSent.WithLabelValues(proc.Name).Set(unixSeconds(proc.StopSentAt))
+		}
+	}
+	if !s.Main().StopSentAt.IsZero() {
 		m.delayWaited.Set(s.DelayWaited.Seconds())
 		m.stopDuration.Set(s.StopDuration.Seconds())
 	}
@@ -143,28 +152,28 @@ func (m *Metrics) SignalReceived(sig syscall.Signal) {
 	m.signalsReceived.WithLabelValues(signals.Name(sig)).Inc()
 }
 
-// SignalForwarded implements drain.Observer.
-func (m *Metrics) SignalForwarded(sig syscall.Signal) {
+// SignalSent implements drain.Observer.
+func (m *Metrics) SignalSent(process string, sig syscall.Signal) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.signalsForwarded.WithLabelValues(signals.Name(sig)).Inc()
+	m.signalsForwarded.WithLabelValues(signals.Name(sig), process).Inc()
 }
 
 // Reaped implements drain.Observer.
-func (m *Metrics) Reaped(main bool) {
+func (m *Metrics) Reaped(process string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !main {
+	if process == "" {
 		m.reaped.Inc()
 	}
 }
 
-// MainExited implements drain.Observer.
-func (m *Metrics) MainExited(e process.Exit) {
+// Exited implements drain.Observer.
+func (m *Metrics) Exited(process string, e process.Exit) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.childExitStatus.Set(float64(e.Status()))
-	m.childExitSignal.Set(float64(e.Signal))
+	m.childExitStatus.WithLabelValues(process).Set(float64(e.Status()))
+	m.childExitSignal.WithLabelValues(process).Set(float64(e.Signal))
 }
 
 // Killed implements drain.Observer.

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -47,25 +48,47 @@ func PHPFPMCommand(command []string) ([]string, bool) {
 	return nil, false
 }
 
-// PHPFPMControlTimeout warns when php-fpm's effective
-// process_control_timeout is 0, which makes QUIT behave like TERM: the
-// master then kills its workers at once and in-flight requests die. It
-// reads the configuration the way php-fpm does, with `php-fpm -tt` and the
-// command's own flags, so -y, -c and includes all count. stopTimeout is
-// drainit's --timeout, offered as the value to set.
-func PHPFPMControlTimeout(phpFPM []string, stopTimeout time.Duration) string {
+// PHPFPMConfig is what php-fpm says of its configuration.
+type PHPFPMConfig struct {
+	ControlTimeouts []string // process_control_timeout as resolved, once per section shown
+	Listen          []string // every pool's listen address, as written
+}
+
+// ReadPHPFPM reads the configuration the way php-fpm does, with
+// `php-fpm -tt` and the command's own flags, so -y, -c and includes all
+// count.
+func ReadPHPFPM(phpFPM []string) (PHPFPMConfig, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), phpFPMCheckTimeout)
 	defer cancel()
 	args := append(withoutForeground(phpFPM[1:]), "-tt")
 	out, err := exec.CommandContext(ctx, phpFPM[0], args...).CombinedOutput()
-	m := controlTimeoutLine.FindSubmatch(out)
-	if m == nil {
-		if err != nil {
-			return fmt.Sprintf("could not read php-fpm's configuration with `%s -tt` (%v); make sure process_control_timeout is set", phpFPM[0], err)
-		}
-		return ""
+	var cfg PHPFPMConfig
+	for _, m := range controlTimeoutLine.FindAllSubmatch(out, -1) {
+		cfg.ControlTimeouts = append(cfg.ControlTimeouts, string(m[1]))
 	}
-	if string(m[1]) != "0" {
+	for _, m := range listenLine.FindAllSubmatch(out, -1) {
+		if l := string(m[1]); !slices.Contains(cfg.Listen, l) {
+			cfg.Listen = append(cfg.Listen, l)
+		}
+	}
+	if len(cfg.ControlTimeouts) == 0 && err != nil {
+		return cfg, fmt.Errorf("`%s -tt`: %v", phpFPM[0], err)
+	}
+	return cfg, nil
+}
+
+var listenLine = regexp.MustCompile(`(?m)\slisten\s*=\s*(\S+)\s*$`)
+
+// PHPFPMControlTimeout warns when php-fpm's effective
+// process_control_timeout is 0, which makes QUIT behave like TERM: the
+// master then kills its workers at once and in-flight requests die. cfg
+// and err are ReadPHPFPM's; stopTimeout is drainit's --timeout, offered as
+// the value to set.
+func PHPFPMControlTimeout(cfg PHPFPMConfig, err error, stopTimeout time.Duration) string {
+	if err != nil {
+		return fmt.Sprintf("could not read php-fpm's configuration with %v; make sure process_control_timeout is set", err)
+	}
+	if !slices.Contains(cfg.ControlTimeouts, "0") {
 		return ""
 	}
 	return fmt.Sprintf("php-fpm's process_control_timeout is 0: SIGQUIT will behave like SIGTERM and requests in flight will die; "+

@@ -57,16 +57,20 @@ func TestPHPFPMCommandFindsPHPFPMBehindAnEntrypoint(t *testing.T) {
 func TestPHPFPMControlTimeoutReadsTheRealConfig(t *testing.T) {
 	t.Parallel()
 	zero := testkit.NewPHPFPM(t, "0")
-	w := PHPFPMControlTimeout(zero.Argv, 20*time.Second)
+	cfg, err := ReadPHPFPM(zero.Argv)
+	w := PHPFPMControlTimeout(cfg, err, 20*time.Second)
 	if !strings.Contains(w, "process_control_timeout is 0") || !strings.Contains(w, "process_control_timeout = 20s") {
 		t.Fatalf("process_control_timeout 0: want a warning naming the setting and 20s, got %q", w)
 	}
+	if !slices.Equal(cfg.Listen, []string{zero.Address()}) {
+		t.Fatalf("listen: want [%s], got %v", zero.Address(), cfg.Listen)
+	}
 	set := testkit.NewPHPFPM(t, "15s")
-	if w := PHPFPMControlTimeout(set.Argv, 20*time.Second); w != "" {
-		t.Fatalf("process_control_timeout 15s: want no warning, got %q", w)
+	if cfg, err := ReadPHPFPM(set.Argv); PHPFPMControlTimeout(cfg, err, 20*time.Second) != "" {
+		t.Fatalf("process_control_timeout 15s: want no warning, got %q", PHPFPMControlTimeout(cfg, err, 20*time.Second))
 	}
 	broken := append(slices.Clone(set.Argv[:len(set.Argv)-1]), "/no/such/php-fpm.conf")
-	if w := PHPFPMControlTimeout(broken, 20*time.Second); !strings.Contains(w, "could not read") {
-		t.Fatalf("unreadable config: want a could-not-read warning, got %q", w)
+	if cfg, err := ReadPHPFPM(broken); !strings.Contains(PHPFPMControlTimeout(cfg, err, 20*time.Second), "could not read") {
+		t.Fatalf("unreadable config: want a could-not-read warning, got %v", err)
 	}
 }

@@ -34,7 +34,10 @@ func TestStartErrorsCarryTheShellExitCodes(t *testing.T) {
 		"/":                    ExitCannotExecute,
 	}
 	for cmd, want := range cases {
-		_, err := Start([]string{cmd}, false)
+		_, err := Lookup(cmd)
+		if err == nil {
+			_, err = Start(cmd, []string{cmd}, false)
+		}
 		var se *StartError
 		if !errors.As(err, &se) || se.Code != want {
 			t.Errorf("Start(%q): want a StartError with code %d, got %v", cmd, want, err)
@@ -49,7 +52,11 @@ func TestReapSignalAllAndDescendants(t *testing.T) {
 	if err := BecomeSubreaper(); err != nil {
 		t.Skipf("cannot become a subreaper: %v", err)
 	}
-	child, err := Start([]string{"sh", "-c", "sleep 60 & sleep 60 & wait"}, false)
+	sh, err := Lookup("sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := Start(sh, []string{"sh", "-c", "sleep 60 & sleep 60 & wait"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +69,10 @@ func TestReapSignalAllAndDescendants(t *testing.T) {
 	if len(found) != 3 || !slices.Contains(found, child.PID) {
 		t.Fatalf("Descendants: want the shell %d and its two sleeps, got %v", child.PID, found)
 	}
-	n, err := child.SignalAll(syscall.SIGKILL)
+	if n, err := SignalGroup(child.PID, syscall.SIGCONT); n != 3 || err != nil || GroupGone(child.PID) {
+		t.Fatalf("SignalGroup: want the 3 in the shell's group and the group there, got %d (%v)", n, err)
+	}
+	n, err := SignalAll(syscall.SIGKILL, []int{child.PID})
 	if err != nil || n != 3 {
 		t.Fatalf("SignalAll(SIGKILL): want 3 killed, got %d (%v)", n, err)
 	}
@@ -82,5 +92,8 @@ func TestReapSignalAllAndDescendants(t *testing.T) {
 	}
 	if err := child.Signal(syscall.SIGHUP); err != nil {
 		t.Fatalf("signalling a reaped child: want no error, got %v", err)
+	}
+	if !GroupGone(child.PID) {
+		t.Fatal("GroupGone: want the reaped group gone")
 	}
 }

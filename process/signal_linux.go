@@ -23,10 +23,10 @@ func (c *Child) Signal(sig syscall.Signal) error {
 // SignalAll sends sig to everything drainit is responsible for and returns
 // how many live processes that was. As PID 1 that is every other process
 // in the namespace, with one kill(-1) that the kernel makes race-free
-// against fork. Otherwise it is the child's process group and every
-// descendant found in /proc, rescanned until nothing new turns up, since a
-// process may fork between a scan and its signal.
-func (c *Child) SignalAll(sig syscall.Signal) (int, error) {
+// against fork. Otherwise it is the given process groups (drainit's
+// members') and every descendant found in /proc, rescanned until nothing
+// new turns up, since a process may fork between a scan and its signal.
+func SignalAll(sig syscall.Signal, groups []int) (int, error) {
 	if !hasChildren() {
 		return 0, nil // the usual end of a run, spared scanning /proc
 	}
@@ -35,13 +35,18 @@ func (c *Child) SignalAll(sig syscall.Signal) (int, error) {
 		n := len(Descendants(self))
 		return n, ignoreGone(unix.Kill(-1, sig))
 	}
-	// Count before the group signal: a SIGKILLed member turns into a
+	// Count before the group signals: a SIGKILLed member turns into a
 	// zombie that a later scan would no longer see as live.
 	sent := make(map[int]bool)
 	for _, pid := range Descendants(self) {
 		sent[pid] = false
 	}
-	err := ignoreGone(unix.Kill(-c.PID, sig))
+	var err error
+	for _, pgid := range groups {
+		if gerr := ignoreGone(unix.Kill(-pgid, sig)); gerr != nil && err == nil {
+			err = gerr
+		}
+	}
 	for range 10 {
 		fresh, serr := signalUnsignalled(sent, sig)
 		if serr != nil && err == nil {
@@ -57,6 +62,28 @@ func (c *Child) SignalAll(sig syscall.Signal) (int, error) {
 		}
 	}
 	return len(sent), err
+}
+
+// SignalGroup sends sig to process group pgid and says how many of
+// drainit's live descendants are in it.
+func SignalGroup(pgid int, sig syscall.Signal) (int, error) {
+	if GroupGone(pgid) {
+		return 0, nil
+	}
+	n := 0
+	for _, pid := range Descendants(os.Getpid()) {
+		if g, err := unix.Getpgid(pid); err == nil && g == pgid {
+			n++
+		}
+	}
+	return n, ignoreGone(unix.Kill(-pgid, sig))
+}
+
+// GroupGone reports whether process group pgid has no process left, not
+// even a zombie: the kernel keeps a zombie in its group until it is
+// reaped.
+func GroupGone(pgid int) bool {
+	return errors.Is(unix.Kill(-pgid, 0), unix.ESRCH)
 }
 
 // signalUnsignalled sends sig to every process in the set not yet

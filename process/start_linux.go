@@ -12,8 +12,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Start runs argv[0] with drainit's stdin, stdout, stderr, working
-// directory and environment, in a new process group whose ID is its PID.
+// Lookup finds the command a shell would run for name: through PATH unless
+// it contains a slash. A failure is a StartError (127 or 126), so that
+// every command can be checked before any starts.
+func Lookup(name string) (string, error) { return lookPath(name) }
+
+// Start runs the program at path (from Lookup) as argv, with drainit's
+// stdin, stdout, stderr, working directory and environment, in a new
+// process group whose ID is its PID.
 //
 // The child starts with every signal at its default disposition and none
 // blocked, whatever drainit inherited. Dispositions: drainit has a handler
@@ -22,11 +28,7 @@ import (
 // Go runtime gives the child the forking thread's mask, which mixes what
 // drainit inherited with what the runtime unblocked, so the fork runs on a
 // thread whose mask is emptied for the occasion.
-func Start(argv []string, group bool) (*Child, error) {
-	path, err := lookPath(argv[0])
-	if err != nil {
-		return nil, err
-	}
+func Start(path string, argv []string, group bool) (*Child, error) {
 	attr := &syscall.ProcAttr{
 		Env:   os.Environ(),
 		Files: []uintptr{0, 1, 2},

@@ -43,7 +43,20 @@ type Nginx struct {
 // NewNginx writes a configuration that serves DIR/html on 127.0.0.1:Port,
 // with stub_status at /stub_status and /slow/ rate-limited to 100 KB/s so a
 // large file there stays in flight for seconds.
-func NewNginx(t testing.TB) *Nginx {
+func NewNginx(t testing.TB) *Nginx { return newNginx(t, "") }
+
+// NewNginxFor is NewNginx in front of fpm: /app passes to its SlowApp, the
+// way nginx and php-fpm share one container.
+func NewNginxFor(t testing.TB, fpm *PHPFPM) *Nginx {
+	return newNginx(t, fmt.Sprintf(`location /app {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME %s/slow.php;
+      fastcgi_read_timeout 120s;
+      fastcgi_pass %s;
+    }`, fpm.Dir, fpm.Address()))
+}
+
+func newNginx(t testing.TB, extra string) *Nginx {
 	t.Helper()
 	Need(t, NginxBin)
 	n := &Nginx{Dir: t.TempDir(), Port: FreePort(t)}
@@ -64,9 +77,10 @@ http {
     root %[1]s/html;
     location = /stub_status { stub_status; }
     location /slow/ { limit_rate 100k; }
+    %[4]s
   }
 }
-`, n.Dir, n.Port, NginxTempPaths(n.Dir))
+`, n.Dir, n.Port, NginxTempPaths(n.Dir), extra)
 	must(t, os.WriteFile(filepath.Join(n.Dir, "nginx.conf"), []byte(conf), 0o644))
 	n.Argv = []string{NginxBin, "-p", n.Dir, "-c", filepath.Join(n.Dir, "nginx.conf"), "-g", "daemon off;"}
 	return n
