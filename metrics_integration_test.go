@@ -120,7 +120,7 @@ func TestMetricsMoveThroughThePhasesAndCountTheKill(t *testing.T) {
 	}
 	m = waitMetric(t, base, `drainit_phase{phase="stopping"}`, 1)
 	wantMetrics(t, "stopping", m, map[string]float64{
-		`drainit_signals_received_total{signal="SIGTERM"}`:  1,
+		`drainit_signals_received_total{signal="SIGTERM"}`:                                                     1,
 		fmt.Sprintf(`drainit_signals_forwarded_total{process=%q,signal="SIGQUIT"}`, filepath.Base(os.Args[0])): 1,
 		"drainit_processes": 2,
 	})
