@@ -209,21 +209,28 @@ func printHelp(w io.Writer) {
 	fs := newFlagSet(&o, &raw)
 	fmt.Fprint(w, `drainit: a PID 1 that turns a container stop into a lossless drain.
 
-Usage: drainit [flags] [--] COMMAND [ARG...]
+Usage: drainit [flags] [--backend 'COMMAND ARGS' ...] [--] COMMAND [ARG...]
 
 On SIGTERM, SIGQUIT or SIGINT, drainit keeps COMMAND serving for --delay
 while load balancers stop sending, then sends --stop-signal, waits up to
 --timeout for every descendant to exit, and SIGKILLs what is left. Every
-other signal is forwarded. It reaps zombies and exits with COMMAND's status.
+other signal is forwarded to COMMAND. It reaps zombies and exits with
+COMMAND's status.
+
+Backends start before COMMAND, in order, each once it is ready, and stop
+after it, in reverse order, each once the one before has gone. A process
+that exits by itself ends the run: the others stop, without the delay.
 
 Flags:
 `)
 	fmt.Fprint(w, fs.FlagUsages())
 	fmt.Fprint(w, `
 Environment: DRAINIT_DELAY, DRAINIT_TIMEOUT, DRAINIT_STOP_SIGNAL,
-DRAINIT_REWRITE and DRAINIT_UPSTREAM (comma-separated), DRAINIT_PROCESS_GROUP,
-DRAINIT_METRICS_ADDRESS, DRAINIT_METRICS_LINGER, DRAINIT_GRACE_PERIOD.
-A flag on the command line wins over its variable.
+DRAINIT_REWRITE, DRAINIT_UPSTREAM, DRAINIT_BACKEND_STOP_SIGNAL and
+DRAINIT_BACKEND_READY (comma-separated), DRAINIT_BACKENDS (';'-separated),
+DRAINIT_PROCESS_GROUP, DRAINIT_METRICS_ADDRESS, DRAINIT_METRICS_LINGER,
+DRAINIT_GRACE_PERIOD, DRAINIT_START_TIMEOUT. A flag on the command line
+wins over its variable.
 
 Examples:
   # nginx: 5 s for endpoints to propagate, then a graceful QUIT
@@ -236,7 +243,14 @@ Examples:
     --upstream php-fpm=127.0.0.1:9000/status \
     -- docker-php-entrypoint php-fpm -F
 
-Exit status: COMMAND's, or 128+N if signal N killed it; 126 if COMMAND
-cannot be executed, 127 if it is not found, 2 for a usage error.
+  # one container: php-fpm first, nginx once php-fpm answers; at the stop
+  # nginx drains first and php-fpm stops only once nginx is gone
+  drainit --delay 5s --timeout 20s --backend 'php-fpm -F' \
+    --upstream php-fpm=127.0.0.1:9000/status -- nginx -g 'daemon off;'
+
+Exit status: COMMAND's, or 128+N if signal N killed it (a backend's, if
+its exit ended the run); 126 if a command cannot be executed, 127 if it is
+not found, 124 if a backend was not ready within --start-timeout, 2 for a
+usage error.
 `)
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/drainit/drainit/e2e/scenario"
@@ -58,14 +59,19 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 	bin := scenario.DefaultBinaries(drainit)
 	started := time.Now()
 
-	stats, err := runScenarios(bin, runs, work)
+	d := scenario.DefaultDrainit()
+	two, err := runScenarios(bin, section{load: scenario.DefaultLoad(), floorMin: d.FPMDelay, variants: scenario.AllVariants(bin, d)}, runs, work)
+	if err != nil {
+		return err
+	}
+	one, err := runScenarios(bin, section{load: scenario.OneContainerLoad(), floorMin: d.NginxDelay, variants: scenario.OneContainerVariants(bin, d)}, runs, work)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Join(out, "img"), 0o755); err != nil {
 		return err
 	}
-	for _, s := range stats {
+	for _, s := range append(slices.Clone(two), one...) {
 		if err := timeline(s.sample, filepath.Join(out, "img", imageName(s.name))); err != nil {
 			return err
 		}
@@ -102,7 +108,7 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 	}
 	report := reportData{
 		started: started, took: time.Since(started), runs: runs, overheadRuns: overheadRuns,
-		scenarios: stats, overhead: rows, size: size, static: static, machine: describeMachine(),
+		scenarios: two, one: one, overhead: rows, size: size, static: static, machine: describeMachine(),
 	}
 	return os.WriteFile(filepath.Join(out, "BENCHMARKS.md"), []byte(report.markdown()), 0o644)
 }

@@ -17,7 +17,7 @@ import (
 func timeline(res *scenario.Result, path string) error {
 	p := plot.New()
 	p.Title.Text = res.Variant + ": every request, by send time"
-	p.X.Label.Text = "seconds from the stop (SIGTERM)"
+	p.X.Label.Text = "seconds from the stop"
 	p.Y.Label.Text = "latency, s (failures: time to fail)"
 	var ok, failed plotter.XYs
 	maxLatency := 0.1

@@ -17,7 +17,8 @@ type reportData struct {
 	took         time.Duration
 	runs         int
 	overheadRuns int
-	scenarios    []*variantStats
+	scenarios    []*variantStats // two containers
+	one          []*variantStats // one container
 	overhead     []measurement
 	size         int64
 	static       string
@@ -56,20 +57,25 @@ func (r reportData) markdown() string {
 		"drainit: nginx `--delay %v`, php-fpm `--delay %v`, `--timeout %v`. php-fpm's process_control_timeout is %v in every variant. "+
 		"Medians of %d runs per variant, interleaved.\n\n", load.Rate, load.FastMS, load.SlowEvery, load.SlowMS, d.NginxDelay, load.Lag,
 		d.NginxDelay, d.FPMDelay, d.Timeout, scenario.DefaultProcessControlTimeout, r.runs)
-	w("| variant | sent | failed | failures, all runs, by kind | stop time |\n|---|---:|---:|---|---:|\n")
-	for _, s := range r.scenarios {
-		w("| %s | %.0f | **%.0f** | %s | %.3f s |\n", s.name, median(s.sent), median(s.failed), kinds(s.kinds), median(s.stop))
-	}
-	for _, s := range r.scenarios {
-		if len(s.overhead) > 0 {
-			w("\ndrainit's stop time past the physical floor (php-fpm's delay, or the end of the last request if later): median %.0f ms, worst %.0f ms. "+
-				"Of that, php-fpm's master took a median %.0f ms from its QUIT to its own exit (`child_exit_after` in php-fpm's drain summary), "+
-				"and drainit a median %.1f ms from the master's exit to its own (`duration` − `delay_waited` − `child_exit_after`).\n",
-				median(s.overhead)*1000, slices.Max(s.overhead)*1000, median(s.fpmExit)*1000, median(s.fpmTail)*1000)
-		}
-	}
+	variantTable(w, r.scenarios, "php-fpm's delay", "`child_exit_after` in php-fpm's drain summary",
+		"`duration` − `delay_waited` − `child_exit_after`")
 	w("\n## 2. Timelines\n\nOne run per variant (the one with the median stop time). Green: 200. Red: failed. The solid line is the stop; the dashed line is where the load balancer stops sending.\n\n")
 	for _, s := range r.scenarios {
+		w("![%s](img/%s)\n\n", s.name, imageName(s.name))
+	}
+	one := scenario.OneContainerLoad()
+	w("## 4. One container: nginx and php-fpm under one init\n\n")
+	w("nginx in front of php-fpm in one PID namespace, behind the init under test as PID 1: supervisord (Debian's, with the popular images' "+
+		"priorities: php-fpm 5, nginx 10, `autorestart=false`, `stopwaitsecs=20`) three ways, and drainit with php-fpm a `--backend`. "+
+		"The load of section 1, plus a slow client upload every %v: %d KB whose body trickles in over %v, which nginx buffers whole "+
+		"before it opens the FastCGI request, so php-fpm sees it only then. At the stop PID 1 gets SIGTERM (drainit: SIGQUIT, its image's STOPSIGNAL; "+
+		"the preStop variant: a %v sleep first); the load balancer keeps sending for %v more. drainit: `--delay %v --timeout %v`. "+
+		"Medians of %d runs per variant, interleaved.\n\n", one.UploadEvery, one.UploadBytes>>10, one.UploadFor, scenario.OneContainerSleep,
+		one.Lag, d.NginxDelay, d.Timeout, r.runs)
+	variantTable(w, r.one, "the delay", "`php-fpm8.2.exit_after` in the drain summary",
+		"`duration` − `delay_waited` − `child_exit_after` − `php-fpm8.2.exit_after`: from nginx's exit through php-fpm's stop signal to drainit's own exit, less php-fpm's part")
+	w("\n")
+	for _, s := range r.one {
 		w("![%s](img/%s)\n\n", s.name, imageName(s.name))
 	}
 	w("## 3. Init overhead\n\nMedians; start-up, signal and exit over %d samples per init, RSS over %d, reaping over %d. tini runs with `-s` (subreaper) when not PID 1, as drainit makes itself one.\n\n", r.overheadRuns, rssRuns, reapingRuns)
@@ -98,6 +104,23 @@ func (r reportData) markdown() string {
 		w("- **%s** missed its target in this run. %s\n", m.what, r.fixFor(m))
 	}
 	return b.String()
+}
+
+// variantTable writes one section's table and drainit's breakdown: the
+// floor is named by floor, php-fpm's part comes from fpmField, and
+// drainit's own part is tailHow.
+func variantTable(w func(string, ...any), stats []*variantStats, floor, fpmField, tailHow string) {
+	w("| variant | sent | failed | failures, all runs, by kind | stop time |\n|---|---:|---:|---|---:|\n")
+	for _, s := range stats {
+		w("| %s | %.0f | **%.0f** | %s | %.3f s |\n", s.name, median(s.sent), median(s.failed), kinds(s.kinds), median(s.stop))
+	}
+	for _, s := range stats {
+		if len(s.overhead) > 0 {
+			w("\ndrainit's stop time past the physical floor (%s, or the end of the last request if later): median %.0f ms, worst %.0f ms. "+
+				"Of that, php-fpm's master took a median %.0f ms from its QUIT to its own exit (%s), and drainit a median %.1f ms (%s).\n",
+				floor, median(s.overhead)*1000, slices.Max(s.overhead)*1000, median(s.fpmExit)*1000, fpmField, median(s.tail)*1000, tailHow)
+		}
+	}
 }
 
 func targetFor(what string) target {

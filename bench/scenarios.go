@@ -5,10 +5,18 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/drainit/drainit/e2e/scenario"
 )
+
+// section is one comparison: variants of the same pod under the same load.
+type section struct {
+	load     scenario.Load
+	floorMin time.Duration // the least stop time drainit could have: its last delay
+	variants []scenario.Variant
+}
 
 // variantStats is one variant over every run.
 type variantStats struct {
@@ -18,43 +26,38 @@ type variantStats struct {
 	stop     []float64 // seconds
 	overhead []float64 // seconds past the physical floor (drainit only)
 	fpmExit  []float64 // php-fpm's master: its stop signal → its exit (drainit only)
-	fpmTail  []float64 // php-fpm's drainit: the master's exit → its own (drainit only)
+	tail     []float64 // drainit's own part: php-fpm's exit → drainit's (drainit only)
 	kinds    map[string]int
 	sample   *scenario.Result // the run with the median stop time, for the plot
 }
 
-// runScenarios runs every variant `runs` times, interleaved.
-func runScenarios(bin scenario.Binaries, runs int, work string) ([]*variantStats, error) {
-	d := scenario.DefaultDrainit()
-	variants := scenario.AllVariants(bin, d)
-	stats := make([]*variantStats, len(variants))
-	all := make([][]*scenario.Result, len(variants))
-	for i, v := range variants {
+// runScenarios runs every variant of sec `runs` times, interleaved.
+func runScenarios(bin scenario.Binaries, sec section, runs int, work string) ([]*variantStats, error) {
+	stats := make([]*variantStats, len(sec.variants))
+	all := make([][]*scenario.Result, len(sec.variants))
+	for i, v := range sec.variants {
 		stats[i] = &variantStats{name: v.Name, kinds: map[string]int{}}
 	}
 	for r := range runs {
-		for i, v := range variants {
+		for i, v := range sec.variants {
 			dir, err := os.MkdirTemp(work, "pod")
 			if err != nil {
 				return nil, err
 			}
-			res, err := scenario.Run(scenario.Options{Bin: bin, Load: scenario.DefaultLoad(), Variant: v, Dir: dir})
+			res, err := scenario.Run(scenario.Options{Bin: bin, Load: sec.load, Variant: v, Dir: dir})
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", v.Name, err)
 			}
-			fmt.Fprintf(os.Stderr, "run %d/%d %-26s sent %d failed %d (%s) stop %v\n", r+1, runs, v.Name,
+			fmt.Fprintf(os.Stderr, "run %d/%d %-46s sent %d failed %d (%s) stop %v\n", r+1, runs, v.Name,
 				len(res.Requests), len(res.Failed()), res.FailureSummary(), res.StopDuration.Round(time.Millisecond))
 			s := stats[i]
 			s.sent = append(s.sent, float64(len(res.Requests)))
 			s.failed = append(s.failed, float64(len(res.Failed())))
 			s.stop = append(s.stop, res.StopDuration.Seconds())
-			if v.Name == "drainit" {
-				s.overhead = append(s.overhead, (res.StopDuration - res.Floor(d.FPMDelay)).Seconds())
-				exit, tail, err := summarySplit(res.Pod.FPM.Log())
-				if err != nil {
-					return nil, fmt.Errorf("php-fpm's drain summary: %w", err)
+			if strings.HasPrefix(v.Name, "drainit") {
+				if err := s.addBreakdown(res, sec.floorMin, bin); err != nil {
+					return nil, fmt.Errorf("%s: %w", v.Name, err)
 				}
-				s.fpmExit, s.fpmTail = append(s.fpmExit, exit), append(s.fpmTail, tail)
 			}
 			for k, n := range res.FailedByKind() {
 				s.kinds[k] += n
@@ -70,22 +73,52 @@ func runScenarios(bin scenario.Binaries, runs int, work string) ([]*variantStats
 	return stats, nil
 }
 
-var summaryField = regexp.MustCompile(`\b(delay_waited|child_exit_after|duration)=([0-9.]+[a-zµ]+)`)
+// addBreakdown splits drainit's stop time past the floor into php-fpm's
+// own shutdown and drainit's part, from the drain summary of the container
+// that runs php-fpm. With php-fpm a backend there, its exit_after is
+// php-fpm's part; alone in its container, it is the main child.
+func (s *variantStats) addBreakdown(res *scenario.Result, floorMin time.Duration, bin scenario.Binaries) error {
+	s.overhead = append(s.overhead, (res.StopDuration - res.Floor(floorMin)).Seconds())
+	f, err := summaryFields(res.Pod.FPM.Log())
+	if err != nil {
+		return err
+	}
+	fpmExit, ok := f[baseName(bin.PHPFPM)+".exit_after"]
+	if !ok {
+		fpmExit = f["child_exit_after"]
+	}
+	tail := f["duration"] - f["delay_waited"] - f["child_exit_after"]
+	if ok { // one container: nginx's exit came first, then php-fpm's stop
+		tail -= fpmExit
+	}
+	s.fpmExit, s.tail = append(s.fpmExit, fpmExit.Seconds()), append(s.tail, tail.Seconds())
+	return nil
+}
 
-// summarySplit reads a drainit drain summary: how long its main child took
-// from the stop signal to its exit, and how long drainit itself took after
-// that (duration − delay_waited − child_exit_after), in seconds.
-func summarySplit(log string) (childExit, tail float64, err error) {
+var durationField = regexp.MustCompile(`\b([A-Za-z0-9_.+-]+)=((?:[0-9.]+(?:ns|us|µs|ms|s|m|h))+)(?:\s|$)`)
+
+// summaryFields reads the durations of a drainit drain summary line.
+func summaryFields(log string) (map[string]time.Duration, error) {
+	var line string
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, `msg="drain summary"`) {
+			line = l
+		}
+	}
 	f := map[string]time.Duration{}
-	for _, m := range summaryField.FindAllStringSubmatch(log, -1) {
-		d, perr := time.ParseDuration(m[2])
-		if perr != nil {
-			return 0, 0, perr
+	for _, m := range durationField.FindAllStringSubmatch(line, -1) {
+		d, err := time.ParseDuration(m[2])
+		if err != nil {
+			return nil, err
 		}
 		f[m[1]] = d
 	}
-	if len(f) != 3 {
-		return 0, 0, fmt.Errorf("want delay_waited, child_exit_after and duration, got %v", f)
+	for _, want := range []string{"delay_waited", "child_exit_after", "duration"} {
+		if _, ok := f[want]; !ok {
+			return nil, fmt.Errorf("no %s in the drain summary %q", want, line)
+		}
 	}
-	return f["child_exit_after"].Seconds(), (f["duration"] - f["delay_waited"] - f["child_exit_after"]).Seconds(), nil
+	return f, nil
 }
+
+func baseName(path string) string { return path[strings.LastIndexByte(path, '/')+1:] }

@@ -13,10 +13,12 @@ import (
 	"github.com/drainit/drainit/internal/testkit"
 )
 
-// pod is the two containers of one test.
+// pod is the containers of one test: nginx's and php-fpm's, or one for
+// both, serving on port.
 type pod struct {
 	t          *testing.T
 	nginx, fpm string
+	port       int
 }
 
 // startPod runs php-fpm and nginx on the host network. env adds drainit
@@ -24,7 +26,7 @@ type pod struct {
 func startPod(t *testing.T, env ...string) *pod {
 	t.Helper()
 	dir := t.TempDir()
-	p := &pod{t: t, nginx: "drainit-test-nginx-" + t.Name(), fpm: "drainit-test-fpm-" + t.Name()}
+	p := &pod{t: t, nginx: "drainit-test-nginx-" + t.Name(), fpm: "drainit-test-fpm-" + t.Name(), port: appPort}
 	p.nginx, p.fpm = sanitize(p.nginx), sanitize(p.fpm)
 	for _, name := range []string{p.nginx, p.fpm} {
 		_, _ = podman("rm", "-f", "-t", "0", name)
@@ -89,7 +91,7 @@ func (p *pod) remove() {
 	_, _ = podman("rm", "-f", "-t", "0", p.nginx, p.fpm)
 }
 
-func (p *pod) url(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", appPort, path) }
+func (p *pod) url(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", p.port, path) }
 
 func (p *pod) waitServing() {
 	p.t.Helper()

@@ -12,6 +12,7 @@ packages=(
   dumb-init    # a peer, measured by bench/ and the demo
   file         # says whether a binary is static
   qemu-user-static  # runs catch/'s signal handler on the other architectures
+  supervisor   # a peer: supervisord, as one-container PHP images run nginx and php-fpm
 )
 
 missing=()

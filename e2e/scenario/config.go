@@ -17,12 +17,15 @@ type Binaries struct {
 	DumbInit string
 	Nginx    string
 	PHPFPM   string
+	// Supervisord is Debian's supervisor, the usual init of images that run
+	// nginx and php-fpm in one container.
+	Supervisord string
 }
 
 // DefaultBinaries are Debian's, with drainit at path.
 func DefaultBinaries(drainit string) Binaries {
 	return Binaries{Drainit: drainit, Tini: "/usr/bin/tini", DumbInit: "/usr/bin/dumb-init",
-		Nginx: testkit.NginxBin, PHPFPM: testkit.PHPFPMBin}
+		Nginx: testkit.NginxBin, PHPFPM: testkit.PHPFPMBin, Supervisord: "/usr/bin/supervisord"}
 }
 
 // Load is what the load balancer sends.
@@ -34,12 +37,25 @@ type Load struct {
 	SlowMS    int           // every SlowEvery-th request's duration
 	SlowEvery int
 	KeepAlive bool
+	// Slow client uploads, besides the rate: one every UploadEvery, each
+	// a body of UploadBytes trickling in over UploadFor. None if zero.
+	UploadEvery time.Duration
+	UploadFor   time.Duration
+	UploadBytes int
 }
 
 // DefaultLoad: 100 req/s, 2% of them slow (1.5 s), a 1.5 s propagation lag.
 func DefaultLoad() Load {
 	return Load{Rate: 100, Before: 2 * time.Second, Lag: 1500 * time.Millisecond,
 		FastMS: 10, SlowMS: 1500, SlowEvery: 50}
+}
+
+// OneContainerLoad is DefaultLoad with a slow upload every 250 ms, each
+// trickling 20 KB in over 2 s.
+func OneContainerLoad() Load {
+	l := DefaultLoad()
+	l.UploadEvery, l.UploadFor, l.UploadBytes = 250*time.Millisecond, 2*time.Second, 20<<10
+	return l
 }
 
 // podFiles writes the nginx and php-fpm configurations and the app into

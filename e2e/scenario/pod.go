@@ -87,13 +87,22 @@ func (c *Container) Done() <-chan struct{} { return c.done }
 // Log is everything the container wrote.
 func (c *Container) Log() string { return c.log.String() }
 
-// Pod is the two containers and where to reach them.
+// Pod is the containers and where to reach them. With two containers,
+// Nginx and FPM are each one's; with one, both are the same.
 type Pod struct {
 	Dir       string
 	NginxPort int
 	FPMPort   int
 	Nginx     *Container
 	FPM       *Container
+}
+
+// Containers lists each container once.
+func (p *Pod) Containers() []*Container {
+	if p.Nginx == p.FPM {
+		return []*Container{p.Nginx}
+	}
+	return []*Container{p.Nginx, p.FPM}
 }
 
 // URL is the pod's address for path.
@@ -105,14 +114,25 @@ func startPod(dir string, b Binaries, v Variant, controlTimeout time.Duration) (
 		return nil, err
 	}
 	p := &Pod{Dir: dir, NginxPort: nginxPort, FPMPort: fpmPort}
-	fpmArgv := v.Wrap("php-fpm", []string{b.PHPFPM, "-F", "-R", "-y", dir + "/php-fpm.conf"})
-	if p.FPM, err = startContainer("php-fpm", fpmArgv); err != nil {
-		return nil, err
-	}
-	nginxArgv := v.Wrap("nginx", []string{b.Nginx, "-p", dir, "-c", dir + "/nginx.conf", "-g", "daemon off;"})
-	if p.Nginx, err = startContainer("nginx", nginxArgv); err != nil {
-		p.FPM.Kill()
-		return nil, err
+	fpm := []string{b.PHPFPM, "-F", "-R", "-y", dir + "/php-fpm.conf"}
+	nginx := []string{b.Nginx, "-p", dir, "-c", dir + "/nginx.conf", "-g", "daemon off;"}
+	if v.One != nil {
+		argv, err := v.One(p, nginx, fpm)
+		if err != nil {
+			return nil, err
+		}
+		if p.Nginx, err = startContainer("one", argv); err != nil {
+			return nil, err
+		}
+		p.FPM = p.Nginx
+	} else {
+		if p.FPM, err = startContainer("php-fpm", v.Wrap("php-fpm", fpm)); err != nil {
+			return nil, err
+		}
+		if p.Nginx, err = startContainer("nginx", v.Wrap("nginx", nginx)); err != nil {
+			p.FPM.Kill()
+			return nil, err
+		}
 	}
 	if err := p.waitServing(); err != nil {
 		p.Kill()
@@ -139,12 +159,14 @@ func (p *Pod) waitServing() error {
 	return fmt.Errorf("the pod never served: %v\nnginx:\n%s\nphp-fpm:\n%s", last, p.Nginx.Log(), p.FPM.Log())
 }
 
-// Kill ends both containers.
+// Kill ends every container.
 func (p *Pod) Kill() {
-	p.Nginx.Kill()
-	p.FPM.Kill()
-	<-p.Nginx.Done()
-	<-p.FPM.Done()
+	for _, c := range p.Containers() {
+		c.Kill()
+	}
+	for _, c := range p.Containers() {
+		<-c.Done()
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe for the writer goroutines of exec.

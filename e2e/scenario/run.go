@@ -48,6 +48,7 @@ type Request struct {
 	Code    int
 	Err     string
 	Slow    bool
+	Upload  bool // a slow client upload
 }
 
 // OK reports whether the request got a 200.
@@ -153,7 +154,7 @@ func Run(o Options) (*Result, error) {
 		}
 	}
 	res := &Result{Variant: o.Variant.Name, Pod: pod}
-	results := attack(pod, o.Load)
+	results, ups := attack(pod, o.Load), uploads(pod, o.Load)
 	res.Start = time.Now()
 	if o.Before != nil {
 		go o.Before(pod)
@@ -167,21 +168,25 @@ func Run(o Options) (*Result, error) {
 			Slow: strings.HasSuffix(r.URL, "ms="+strconv.Itoa(o.Load.SlowMS)),
 		})
 	}
+	for r := range ups {
+		res.Requests = append(res.Requests, r)
+	}
+	slices.SortFunc(res.Requests, func(a, b Request) int { return a.Sent.Compare(b.Sent) })
 	<-stopped
 	res.LagEnd = res.StopAt.Add(o.Load.Lag)
 	graceEnd := time.NewTimer(time.Until(res.StopAt.Add(o.GracePeriod)))
 	defer graceEnd.Stop()
-	for _, c := range []*Container{pod.Nginx, pod.FPM} {
+	var last time.Time
+	for _, c := range pod.Containers() {
 		select {
 		case <-c.Done():
 		case <-graceEnd.C:
 			res.GraceKilled = true
 			pod.Kill()
 		}
-	}
-	last := pod.Nginx.ExitedAt
-	if pod.FPM.ExitedAt.After(last) {
-		last = pod.FPM.ExitedAt
+		if c.ExitedAt.After(last) {
+			last = c.ExitedAt
+		}
 	}
 	res.StopDuration = last.Sub(res.StopAt)
 	return res, nil
@@ -194,14 +199,14 @@ func stop(pod *Pod, o Options, res *Result, stopped chan<- struct{}) {
 	if o.During != nil {
 		go o.During(pod, res.StopAt)
 	}
-	if o.Variant.PreStop > 0 {
-		time.Sleep(o.Variant.PreStop)
-		_ = pod.Nginx.Signal(syscall.SIGQUIT)
-		_ = pod.FPM.Signal(syscall.SIGQUIT)
-		return
+	time.Sleep(o.Variant.PreStop)
+	sig := o.Variant.StopSignal
+	if sig == 0 {
+		sig = syscall.SIGTERM
 	}
-	_ = pod.Nginx.Signal(syscall.SIGTERM)
-	_ = pod.FPM.Signal(syscall.SIGTERM)
+	for _, c := range pod.Containers() {
+		_ = c.Signal(sig)
+	}
 }
 
 // attack sends Rate requests a second for Before+Lag: the load balancer

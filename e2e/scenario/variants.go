@@ -2,18 +2,26 @@ package scenario
 
 import (
 	"fmt"
+	"syscall"
 	"time"
 )
 
-// Variant is one way of running the pod's two containers.
+// Variant is one way of running the pod: two containers, each server in
+// its own, or one container with both.
 type Variant struct {
 	Name string
-	// Wrap turns a server's command line into the container's: the init
+	// Wrap turns a server's command line into its container's: the init
 	// and its flags in front, or nothing.
 	Wrap func(container string, server []string) []string
-	// PreStop, when set, replaces the kubelet's SIGTERM with a preStop
-	// sleep of this long followed by the image's STOPSIGNAL, SIGQUIT.
+	// One, set instead of Wrap, runs both servers in one container and
+	// returns its command line; it may write configuration into p.Dir.
+	One func(p *Pod, nginx, fpm []string) ([]string, error)
+	// PreStop, when set, is a preStop sleep of this long before the stop
+	// signal.
 	PreStop time.Duration
+	// StopSignal is what the runtime sends each container at the stop:
+	// the image's STOPSIGNAL. SIGTERM if unset.
+	StopSignal syscall.Signal
 }
 
 // Drainit holds drainit's flags per container. php-fpm's delay must
@@ -51,7 +59,7 @@ func DumbInit(bin string) Variant {
 // PreStopSleep is the hand-made fix: STOPSIGNAL SIGQUIT and a preStop sleep,
 // with no deadline but the grace period.
 func PreStopSleep(sleep time.Duration) Variant {
-	return Variant{Name: fmt.Sprintf("preStop sleep %v + QUIT", sleep), PreStop: sleep,
+	return Variant{Name: fmt.Sprintf("preStop sleep %v + QUIT", sleep), PreStop: sleep, StopSignal: syscall.SIGQUIT,
 		Wrap: func(_ string, server []string) []string { return server }}
 }
 
