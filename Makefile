@@ -47,6 +47,7 @@ bench: deps
 fuzz:
 	$(GO) test ./signals -run '^$$' -fuzz 'FuzzParse$$' -fuzztime 30s
 	$(GO) test ./signals -run '^$$' -fuzz 'FuzzParseRewrite$$' -fuzztime 30s
+	$(GO) test ./words -run '^$$' -fuzz 'FuzzSplit$$' -fuzztime 30s
 
 clean:
 	rm -rf bin

@@ -158,38 +158,53 @@ func TestNginxCrashingStopsWhatItLeftThenPHPFPM(t *testing.T) {
 		`msg="stop signal sent" process=`+p.fpmName(), "ended_by=nginx", p.fpmName()+".status=0")
 }
 
-// TestABackendThatNeverBecomesReady: nothing listens where it should, so
-// after --start-timeout the backend is stopped (it ignores QUIT, so it is
-// killed at the deadline), COMMAND never starts, and drainit exits 124.
+// TestABackendThatNeverBecomesReady: php-fpm is told to be ready where
+// nothing listens. After --start-timeout php-fpm is stopped, gracefully,
+// nginx never starts, and drainit exits 124.
 func TestABackendThatNeverBecomesReady(t *testing.T) {
 	t.Parallel()
-	port := testkit.FreePort(t)
-	r := start(t, subreaper, spec{
-		flags: []string{"--backend", shellWords(helperNamed(t, "sleeper", "sleep", "1h")),
-			"--backend-ready", "sleeper=127.0.0.1:" + itoa(port), "--start-timeout", "500ms", "--timeout", "500ms"},
-		command: helper("record"),
+	p := newPod(t)
+	nowhere := "127.0.0.1:" + itoa(testkit.FreePort(t))
+	r := start(t, pid1, spec{
+		flags:   []string{"--backend", shellWords(p.fpm.Argv), "--backend-ready", p.fpmName() + "=" + nowhere, "--start-timeout", "500ms"},
+		command: p.nginx.Argv,
 	})
 	r.wantExit(124)
-	if slices.Contains(r.names(), "ready") {
-		t.Fatalf("COMMAND started although its backend never became ready: %v", r.names())
-	}
-	r.wantLog(`msg="not ready in time; stopping what has started" process=sleeper`, "not_ready=sleeper",
-		filepath.Base(os.Args[0])+`.status="never started"`, "killed=1")
+	r.wantLog(`msg="not ready in time; stopping what has started" process=`+p.fpmName(), "not_ready="+p.fpmName(),
+		p.fpmName()+".status=0", `nginx.status="never started"`, "killed=0")
 }
 
-// TestABackendIgnoringItsStopSignalIsKilledAtTheDeadline: one --timeout,
-// from COMMAND's stop signal, bounds the whole stop.
+// TestABackendIgnoringItsStopSignalIsKilledAtTheDeadline: php-fpm given a
+// stop signal it does not stop on (USR1 reopens its logs). One --timeout,
+// from nginx's stop signal, bounds the whole stop.
 func TestABackendIgnoringItsStopSignalIsKilledAtTheDeadline(t *testing.T) {
 	t.Parallel()
-	r := start(t, subreaper, spec{
-		flags:   []string{"--backend", shellWords(helperNamed(t, "stubborn", "sleep", "1h")), "--delay", "0", "--timeout", "500ms"},
-		command: helper("record"),
-	})
-	r.waitEvent("sleeper-ready")
-	r.waitEvent("ready")
+	p := newPod(t)
+	r := start(t, pid1, p.spec("--delay", "0", "--timeout", "1s", "--backend-stop-signal", p.fpmName()+"=USR1"))
+	testkit.WaitListening(t, p.nginx.Port)
 	r.signal(syscall.SIGTERM)
-	r.wantExit(0) // COMMAND's status: it exited on QUIT
-	r.wantLog(`msg="stop signal sent" process=stubborn signal=SIGQUIT`, "deadline hit", "killed=1", "clean=false")
+	r.wantExit(0) // nginx's status: it exited on QUIT
+	r.wantLog(`msg="stop signal sent" process=`+p.fpmName()+` signal=SIGUSR1`, "deadline hit", "clean=false",
+		p.fpmName()+".status=137", "nginx.status=0")
+	if n := killedCount(r.stderr.String()); n < 2 {
+		t.Fatalf("want php-fpm's master and its workers killed, got killed=%d", n)
+	}
+}
+
+// killedCount reads killed=N from the drain summary.
+func killedCount(log string) int {
+	i := strings.LastIndex(log, "killed=")
+	if i < 0 {
+		return -1
+	}
+	n := 0
+	for _, c := range log[i+len("killed="):] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
 }
 
 // TestBackendsStartInOrderStopInReverseWithTheirOwnSignals: two backends

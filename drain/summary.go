@@ -99,7 +99,7 @@ func (s Summary) Attrs() []slog.Attr {
 	if !s.Triggered() {
 		attrs = append(attrs, slog.Int("status", s.ExitCode))
 		attrs = append(attrs, s.whyAttrs()...)
-		if s.Left > 0 || s.EndedBy != "" && len(s.Processes) > 1 {
+		if s.Left > 0 || len(s.Processes) > 1 {
 			attrs = append(attrs, slog.Int("left", s.Left), slog.Int("killed", s.Killed))
 		}
 		return append(attrs, s.processAttrs()...)
