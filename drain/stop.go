@@ -53,10 +53,14 @@ func (m *Machine) advance(now time.Time) {
 	}
 	if !m.restSignaled {
 		m.restSignaled = true
-		if n, err := m.proc.SignalAll(m.cfg.Members[m.main].StopSignal); err != nil || n > 0 {
+		n, err := m.proc.SignalAll(m.cfg.Members[m.main].StopSignal)
+		switch {
+		case err != nil:
+			m.log.Error("stopping the processes no member owns failed", "left", n, "err", err)
+		case n > 0:
 			_, _ = m.proc.SignalAll(signals.SIGCONT)
 			m.sum.Left += n
-			m.log.Info("stopping the processes no member owns", "left", n, "err", err)
+			m.log.Info("stopping the processes no member owns", "left", n)
 		}
 	}
 }
@@ -76,9 +80,11 @@ func (m *Machine) sendStop(i int, now time.Time) {
 			_, err = m.proc.SignalGroup(i, signals.SIGCONT)
 		}
 		m.sum.Left += n
-		if err != nil || n > 0 {
-			m.log.Info("stopping the processes it left", "process", p.Name, "left", n,
-				"signal", signals.Name(stop), "err", err)
+		switch {
+		case err != nil:
+			m.log.Error("stopping the processes it left failed", "process", p.Name, "left", n, "err", err)
+		case n > 0:
+			m.log.Info("stopping the processes it left", "process", p.Name, "left", n, "signal", signals.Name(stop))
 		}
 		return
 	}

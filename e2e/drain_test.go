@@ -231,7 +231,7 @@ func TestChildCrashDuringTheDelayEndsTheContainerWithoutTheDelay(t *testing.T) {
 	if took := nginx.ExitedAt.Sub(res.StopAt); took >= d.NginxDelay {
 		t.Fatalf("nginx's container took %v to exit after its master crashed: want less than the %v delay", took, d.NginxDelay)
 	}
-	for _, want := range []string{`stop_sent="never: the child exited first" left=2`, `msg="stopping the processes the child left" left=2`, "killed=0"} {
+	for _, want := range []string{`stop_sent="never: the child exited first" left=2`, `msg="stopping the processes it left" process=nginx left=2`, "killed=0"} {
 		if !strings.Contains(nginx.Log(), want) {
 			t.Errorf("nginx's drainit: want %q in:\n%s", want, nginx.Log())
 		}
