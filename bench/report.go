@@ -64,7 +64,7 @@ func (r reportData) markdown() string {
 		w("![%s](img/%s)\n\n", s.name, imageName(s.name))
 	}
 	one := scenario.OneContainerLoad()
-	w("## 4. One container: nginx and php-fpm under one init\n\n")
+	w("## 3. One container: nginx and php-fpm under one init\n\n")
 	w("nginx in front of php-fpm in one PID namespace, behind the init under test as PID 1: supervisord (Debian's, with the popular images' "+
 		"priorities: php-fpm 5, nginx 10, `autorestart=false`, `stopwaitsecs=20`) three ways, and drainit with php-fpm a `--backend`. "+
 		"The load of section 1, plus a slow client upload every %v: %d KB whose body trickles in over %v, which nginx buffers whole "+
@@ -78,7 +78,7 @@ func (r reportData) markdown() string {
 	for _, s := range r.one {
 		w("![%s](img/%s)\n\n", s.name, imageName(s.name))
 	}
-	w("## 3. Init overhead\n\nMedians; start-up, signal and exit over %d samples per init, RSS over %d, reaping over %d. tini runs with `-s` (subreaper) when not PID 1, as drainit makes itself one.\n\n", r.overheadRuns, rssRuns, reapingRuns)
+	w("## 4. Init overhead\n\nMedians; start-up, signal and exit over %d samples per init, RSS over %d, reaping over %d. tini runs with `-s` (subreaper) when not PID 1, as drainit makes itself one.\n\n", r.overheadRuns, rssRuns, reapingRuns)
 	w("| measurement | drainit | tini | dumb-init | drainit ÷ tini | target | met |\n|---|---:|---:|---:|---:|---|---|\n")
 	var misses []measurement
 	for _, m := range r.overhead {

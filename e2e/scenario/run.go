@@ -67,6 +67,8 @@ func (r Request) Kind() string {
 		return "reset"
 	case strings.Contains(r.Err, "EOF"):
 		return "EOF"
+	case strings.Contains(r.Err, "broken pipe"): // an upload's body, written to a closed connection
+		return "broken pipe"
 	case strings.Contains(r.Err, "timeout") || strings.Contains(r.Err, "deadline"):
 		return "timeout"
 	}
