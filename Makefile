@@ -5,10 +5,15 @@ LDFLAGS     := -s -w -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOBIN       := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: build deps lint test fuzz clean demo bench containers
+.PHONY: build dist deps lint test fuzz clean demo bench containers
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/drainit .
+
+# The release binaries, one static binary per Linux architecture, and
+# dist/SHA256SUMS; reproducible (see scripts/dist.sh).
+dist:
+	VERSION=$(VERSION) ./scripts/dist.sh dist
 
 deps:
 	./scripts/install-deps.sh
@@ -50,7 +55,7 @@ fuzz:
 	$(GO) test ./words -run '^$$' -fuzz 'FuzzSplit$$' -fuzztime 30s
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
 
 # The README's first command: the pod stopped with no init, then with drainit.
 demo:

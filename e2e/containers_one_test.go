@@ -24,13 +24,7 @@ const (
 )
 
 var buildOneImage = sync.OnceValue(func() error {
-	args := []string{"build", "--pull=never", "--network=host", "-f", "../examples/one-container/Dockerfile",
-		"--build-arg", "GO_IMAGE=docker.io/library/golang:1.26", "--build-arg", "PHP_IMAGE=docker.io/library/php:fpm",
-		"-t", oneImage, ".."}
-	if out, err := podman(args...); err != nil {
-		return fmt.Errorf("podman %v: %v\n%s", args, err, out)
-	}
-	return nil
+	return buildImage("../examples/one-container/Dockerfile", oneImage)
 })
 
 func TestOneContainerImageStopsUnderLoadWithoutFailures(t *testing.T) {

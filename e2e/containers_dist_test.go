@@ -1,0 +1,43 @@
+package e2e
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The root Dockerfile's binary-only image, cross-compiled for arm64 on this
+// machine: FROM scratch, holding /drainit for arm64 and the license.
+func TestBinaryImageCrossBuildsForARM64(t *testing.T) {
+	needPodman(t)
+	const image = "localhost/drainit-bin:test-arm64"
+	if err := buildImage("../Dockerfile", image, "--platform", "linux/arm64"); err != nil {
+		t.Fatal(err)
+	}
+	platform, err := podman("image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", image)
+	if err != nil || strings.TrimSpace(platform) != "linux/arm64" {
+		t.Fatalf("want a linux/arm64 image, got %q (%v)", platform, err)
+	}
+	id, err := podman("create", image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id = strings.TrimSpace(id)
+	defer podman("rm", id)
+	dir := t.TempDir()
+	for _, f := range []string{"/drainit", "/LICENSE"} {
+		if out, err := podman("cp", id+":"+f, filepath.Join(dir, filepath.Base(f))); err != nil {
+			t.Fatalf("%s is not in the image: %v %s", f, err, out)
+		}
+	}
+	desc, err := exec.Command("file", "-b", filepath.Join(dir, "drainit")).Output()
+	if err != nil || !strings.Contains(string(desc), "ARM aarch64") || !strings.Contains(string(desc), "statically linked") {
+		t.Fatalf("want a static aarch64 drainit, file says %q (%v)", desc, err)
+	}
+	// Nothing else: the image is the binary and its license.
+	layers, err := podman("image", "inspect", "--format", "{{len .RootFS.Layers}}", image)
+	if err != nil || strings.TrimSpace(layers) != "2" {
+		t.Errorf("want two layers (binary, license), got %q (%v)", layers, err)
+	}
+}
