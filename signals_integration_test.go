@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/drainit/drainit/signals"
 )
 
 func TestSignalsArePassedThroughAndRewritten(t *testing.T) {
@@ -97,4 +99,27 @@ func TestTriggerRightAfterStartIsNotLost(t *testing.T) {
 	r.waitEvent("SIGQUIT")
 	r.wantExit(0)
 	r.wantLog("second trigger, skipping the rest of the delay")
+}
+
+// TestSignalsTheParentBlockedStillArrive: started with USR1 and 40
+// blocked (and everything ignored), drainit still receives and forwards
+// them. The runtime's threads keep an inherited mask for the signals it
+// does not know to be wanted, so some thread of drainit's must unblock
+// them.
+func TestSignalsTheParentBlockedStillArrive(t *testing.T) {
+	t.Parallel()
+	child := []string{"bash", "-c", `rec() { echo "$1 $(date +%s%N)" >> "$DRAINIT_TEST_REC"; }
+trap 'rec SIGUSR1' USR1
+trap 'rec SIGRTMIN+6' 40
+trap 'exit 0' QUIT
+rec ready
+while :; do sleep 0.01; done`}
+	r := start(t, subreaper, spec{launcher: helper("careless"), flags: []string{"--delay", "0"}, command: child})
+	r.waitEvent("ready")
+	for _, sig := range []syscall.Signal{syscall.SIGUSR1, 40} {
+		r.signal(sig)
+		r.waitEvent(signals.Name(sig))
+	}
+	r.signal(syscall.SIGTERM)
+	r.wantExit(0)
 }

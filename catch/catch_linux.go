@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"slices"
 	"syscall"
 	"unsafe"
 
@@ -12,8 +14,12 @@ import (
 	"github.com/drainit/drainit/signals"
 )
 
-// handledHere are the signals the Go runtime will not deliver to os/signal.
-var handledHere = []syscall.Signal{signals.SIGCANCEL, 34}
+// viaRuntime are the signals the Go runtime must keep handling itself:
+// raised by a fault in drainit's own code (a nil dereference is a SIGSEGV
+// the runtime turns into a panic; SIGSYS is a seccomp filter's verdict),
+// they cannot be handed to a pipe and returned from. os/signal still
+// delivers them when another process sends them.
+var viaRuntime = []syscall.Signal{unix.SIGILL, unix.SIGTRAP, unix.SIGBUS, unix.SIGFPE, unix.SIGSEGV, unix.SIGSYS}
 
 // wakeFD is the pipe's write end, read by the assembly handler. It is set
 // before the handler is installed and never changes after.
@@ -42,35 +48,38 @@ func rawHandlerPC() uintptr
 
 // All starts delivering every signal in signals.Caught on c. Call it first
 // thing: until it returns, some of them would end drainit.
+//
+// Most get the assembly handler: one rt_sigaction each. os/signal would
+// take a blocking round trip to the runtime's signal thread per signal,
+// which made up most of drainit's start-up (docs/BENCHMARKS.md).
 func All(c chan<- os.Signal) error {
-	var viaRuntime []os.Signal
+	var here []syscall.Signal
+	var runtimeSigs []os.Signal
 	for _, sig := range signals.Caught() {
-		if !isHandledHere(sig) {
-			viaRuntime = append(viaRuntime, sig)
+		if slices.Contains(viaRuntime, sig) {
+			runtimeSigs = append(runtimeSigs, sig)
+		} else {
+			here = append(here, sig)
 		}
 	}
-	signal.Notify(c, viaRuntime...)
-	return handle(handledHere, c)
-}
-
-func isHandledHere(sig syscall.Signal) bool {
-	for _, s := range handledHere {
-		if s == sig {
-			return true
-		}
-	}
-	return false
+	signal.Notify(c, runtimeSigs...)
+	return handle(here, c)
 }
 
 // handle installs rawHandler for sigs and forwards what it writes to c.
+// The relay's thread unblocks sigs, so that they arrive even when drainit
+// was started with them blocked: the runtime's threads keep that mask for
+// signals it does not know to be wanted.
 func handle(sigs []syscall.Signal, c chan<- os.Signal) error {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
 		return fmt.Errorf("signal pipe: %w", err)
 	}
+	// Only the handler's end stays non-blocking: it must never wait.
+	if err := unix.SetNonblock(p[0], false); err != nil {
+		return fmt.Errorf("signal pipe: %w", err)
+	}
 	wakeFD = int32(p[1])
-	r := os.NewFile(uintptr(p[0]), "signal pipe")
-	go relay(r, c)
 
 	// The runtime's own sigaction: flags, mask and restorer as it needs them.
 	var act sigaction
@@ -83,21 +92,42 @@ func handle(sigs []syscall.Signal, c chan<- os.Signal) error {
 			return fmt.Errorf("installing a handler for %s: %w", signals.Name(sig), err)
 		}
 	}
-	return nil
+	unblocked := make(chan error)
+	go relay(p[0], c, sigs, unblocked)
+	return <-unblocked
 }
 
-// relay turns each byte the handler wrote into a signal on c.
-func relay(r *os.File, c chan<- os.Signal) {
+// relay turns each byte the handler wrote into a signal on c, from a
+// thread of its own that has sigs unblocked. The thread is never given
+// back: it lives as long as drainit.
+func relay(fd int, c chan<- os.Signal, sigs []syscall.Signal, unblocked chan<- error) {
+	runtime.LockOSThread()
+	var set unix.Sigset_t
+	for _, sig := range sigs {
+		addSignal(&set, sig)
+	}
+	unblocked <- unix.PthreadSigmask(unix.SIG_UNBLOCK, &set, nil)
 	buf := make([]byte, 64)
 	for {
-		n, err := r.Read(buf)
-		for _, b := range buf[:n] {
+		// A blocking read keeps this thread in the kernel, where a
+		// signal can reach it.
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		for _, b := range buf[:max(n, 0)] {
 			c <- syscall.Signal(b)
 		}
-		if err != nil {
+		if err != nil || n == 0 {
 			return
 		}
 	}
+}
+
+func addSignal(set *unix.Sigset_t, sig syscall.Signal) {
+	const wordBits = 8 * uint(unsafe.Sizeof(set.Val[0])) // 32 or 64, by architecture
+	bit := uint(sig) - 1
+	set.Val[bit/wordBits] |= 1 << (bit % wordBits)
 }
 
 // sigaction is the kernel's struct sigaction, which differs between

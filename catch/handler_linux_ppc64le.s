@@ -1,10 +1,11 @@
 #include "textflag.h"
 
-// rawHandler is installed by the kernel as a C signal handler for the
-// signals the Go runtime leaves alone. It writes its signal number as one
-// byte (sigNumbers[sig]) to the pipe wakeFD, then returns through the
-// restorer. It may clobber any register: the kernel restores them all. It
-// is installed only for 32 and 34, so sig needs no bounds check.
+// rawHandler is installed by the kernel as a C signal handler for every
+// signal drainit catches but the six a fault raises (see doc.go). It
+// writes its signal number as one byte (sigNumbers[sig]) to the pipe
+// wakeFD, then returns through the restorer. It may clobber any register:
+// the kernel restores them all. It is installed for signals 1 to 64 only,
+// and sigNumbers has 65 entries, so sig needs no bounds check.
 
 // ELFv2 ABI: R3 = sig. write(2): R0 = 4, R3 = fd, R4 = buf, R5 = count.
 TEXT ·rawHandler(SB),NOSPLIT|NOFRAME,$0-0
