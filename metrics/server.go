@@ -14,9 +14,13 @@ import (
 // Handler serves /metrics, /healthz (200 while drainit runs) and /readyz
 // (200 until a drain is triggered, then 503, so that a readiness probe or
 // a health-checking load balancer takes the pod out at once).
+//
+// Responses are never gzipped: the page is about 10 kB, read over the
+// pod network or loopback, and a compressor costs more memory than the
+// rest of a scrape.
 func (m *Metrics) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Gatherer(), promhttp.HandlerOpts{Registry: m.Registry}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Gatherer(), promhttp.HandlerOpts{Registry: m.Registry, DisableCompression: true}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
