@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/drainit/drainit/drain"
+	"github.com/drainit/drainit/pages"
 	"github.com/drainit/drainit/preflight"
 	"github.com/drainit/drainit/process"
 	"github.com/drainit/drainit/ready"
@@ -100,6 +101,11 @@ func upstreamFor(name string, sources []*upstream.Source) *upstream.Source {
 	return nil
 }
 
+// startupSettled is how long after the last member's start its pages go
+// back: start-up is long over by then, and a run that ends sooner (a
+// one-off command) would only pay to fault its exit path back in.
+const startupSettled = time.Second
+
 // world is drain.Process for real: the members as operating-system
 // processes, the one reaper, and the readiness watchers.
 type world struct {
@@ -133,6 +139,11 @@ func (w *world) Start(i int) (int, error) {
 	}
 	m.child = c
 	w.reaper.Do(func() { go process.Reap(w.exits) })
+	if i == len(w.members)-1 {
+		// What start-up paged in of the binary goes back (package
+		// pages), once the run has lasted long enough to be worth it.
+		time.AfterFunc(startupSettled, func() { _, _ = pages.Release() })
+	}
 	return c.PID, nil
 }
 

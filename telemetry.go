@@ -12,6 +12,7 @@ import (
 
 	"github.com/drainit/drainit/drain"
 	"github.com/drainit/drainit/metrics"
+	"github.com/drainit/drainit/pages"
 	"github.com/drainit/drainit/process"
 	"github.com/drainit/drainit/signals"
 	"github.com/drainit/drainit/upstream"
@@ -50,7 +51,7 @@ func newTelemetry(opts *options, ms []drain.Member) (*telemetry, error) {
 		names[i] = m.Name
 	}
 	t.metrics = metrics.New(opts.delay, opts.timeout, names, countDescendants, extra...)
-	srv, err := metrics.Listen(opts.metricsAddr, t.metrics.Handler())
+	srv, err := metrics.Listen(opts.metricsAddr, t.metrics.Handler(afterScrape))
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-address %s: %w", opts.metricsAddr, err)
 	}
@@ -110,6 +111,12 @@ func (t *telemetry) lingerAndShutdown(log *slog.Logger, linger time.Duration, si
 			}
 		}
 	}
+}
+
+// afterScrape gives back what a scrape paged in of the binary: code an
+// idle drainit does not run until the next scrape (package pages).
+func afterScrape() {
+	_, _ = pages.Release()
 }
 
 func countDescendants() float64 { return float64(len(process.Descendants(os.Getpid()))) }

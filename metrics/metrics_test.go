@@ -119,7 +119,7 @@ func TestNotReadyOnceTheChildExitsByItself(t *testing.T) {
 func TestReadyzFlipsAndHealthzStays(t *testing.T) {
 	t.Parallel()
 	m := newMetrics()
-	srv := httptest.NewServer(m.Handler())
+	srv := httptest.NewServer(m.Handler(nil))
 	defer srv.Close()
 	wantStatus(t, srv.URL+"/readyz", 503) // starting
 	m.PhaseChanged(drain.Running, drain.Summary{})

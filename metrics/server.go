@@ -14,13 +14,14 @@ import (
 // Handler serves /metrics, /healthz (200 while drainit runs) and /readyz
 // (200 until a drain is triggered, then 503, so that a readiness probe or
 // a health-checking load balancer takes the pod out at once).
+// afterScrape, if not nil, runs after each /metrics response is written.
 //
 // Responses are never gzipped: the page is about 10 kB, read over the
 // pod network or loopback, and a compressor costs more memory than the
 // rest of a scrape.
-func (m *Metrics) Handler() http.Handler {
+func (m *Metrics) Handler(afterScrape func()) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Gatherer(), promhttp.HandlerOpts{Registry: m.Registry, DisableCompression: true}))
+	mux.Handle("GET /metrics", afterEach(promhttp.HandlerFor(m.Gatherer(), promhttp.HandlerOpts{Registry: m.Registry, DisableCompression: true}), afterScrape))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
@@ -32,6 +33,17 @@ func (m *Metrics) Handler() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	return mux
+}
+
+// afterEach runs then after each request h has served.
+func afterEach(h http.Handler, then func()) http.Handler {
+	if then == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		then()
+	})
 }
 
 // Server is the metrics endpoint, bound before the child starts so that a
