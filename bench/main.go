@@ -50,8 +50,8 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 	if err := testkit.BuildDrainit(repo, drainit); err != nil {
 		return err
 	}
-	sigchild, orphans := filepath.Join(work, "sigchild"), filepath.Join(work, "orphans")
-	for dst, pkg := range map[string]string{sigchild: "./cmd/sigchild", orphans: "./cmd/orphans"} {
+	sigchild, orphans, forkwait := filepath.Join(work, "sigchild"), filepath.Join(work, "orphans"), filepath.Join(work, "forkwait")
+	for dst, pkg := range map[string]string{sigchild: "./cmd/sigchild", orphans: "./cmd/orphans", forkwait: "./cmd/forkwait"} {
 		if err := goBuild(".", pkg, dst); err != nil {
 			return err
 		}
@@ -106,9 +106,13 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 	if err != nil {
 		return err
 	}
+	fp, err := measureFootprint(repo, work, drainit, forkwait, port, overheadRuns)
+	if err != nil {
+		return err
+	}
 	report := reportData{
 		started: started, took: time.Since(started), runs: runs, overheadRuns: overheadRuns,
-		scenarios: two, one: one, overhead: rows, size: size, static: static, machine: describeMachine(),
+		scenarios: two, one: one, overhead: rows, size: size, static: static, footprint: fp, machine: describeMachine(),
 	}
 	return os.WriteFile(filepath.Join(out, "BENCHMARKS.md"), []byte(report.markdown()), 0o644)
 }

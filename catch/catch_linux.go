@@ -49,9 +49,9 @@ func rawHandlerPC() uintptr
 // All starts delivering every signal in signals.Caught on c. Call it first
 // thing: until it returns, some of them would end drainit.
 //
-// Most get the assembly handler: one rt_sigaction each. os/signal would
-// take a blocking round trip to the runtime's signal thread per signal,
-// which made up most of drainit's start-up (docs/BENCHMARKS.md).
+// Most get the assembly handler: one rt_sigaction each, where os/signal
+// would take a blocking round trip to the runtime's signal thread per
+// signal.
 func All(c chan<- os.Signal) error {
 	var here []syscall.Signal
 	var runtimeSigs []os.Signal

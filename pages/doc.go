@@ -1,5 +1,6 @@
 // Package pages gives back drainit's mapping of its own binary after a
-// burst of work: start-up, and each metrics scrape.
+// burst of work: start-up (a second after the last process started), and
+// each metrics scrape.
 //
 // Starting touches code and read-only data all over the binary (every
 // linked package's init, the flag parser, the first fork), and a scrape
