@@ -38,11 +38,11 @@ test: deps lint containers
 
 # Rootful podman with local stand-ins for the golang, nginx and php:fpm base
 # images: no image registry is reachable from these machines. The script
-# lives in the workplace's shared/ folder beside the clone; without it the
-# container tests skip (and fail under CI=true).
+# lives in the workplace's shared/ folder beside the clone. Without it the
+# container tests pull the base images podman does not have (README).
 SETUP_IMAGES := ../shared/container/setup-images.sh
 containers:
-	@if [ -f $(SETUP_IMAGES) ]; then bash $(SETUP_IMAGES); else echo "no $(SETUP_IMAGES): container tests will skip"; fi
+	@if [ -f $(SETUP_IMAGES) ]; then bash $(SETUP_IMAGES); else echo "no $(SETUP_IMAGES): the container tests pull their base images (DRAINIT_GO_IMAGE, DRAINIT_NGINX_IMAGE, DRAINIT_PHP_IMAGE)"; fi
 
 # The benchmarks of docs/BENCHMARKS.md, regenerated.
 bench: deps
