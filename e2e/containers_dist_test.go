@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -42,5 +43,32 @@ func TestBinaryImageCrossBuildsForARM64(t *testing.T) {
 	layers, err := podman("image", "inspect", "--format", "{{len .RootFS.Layers}}", image)
 	if err != nil || strings.TrimSpace(layers) != "2" {
 		t.Errorf("want two layers (binary, license), got %q (%v)", layers, err)
+	}
+}
+
+// TestDockerfilesShareOneBuildStage: the four Dockerfiles each carry the
+// Go stage (a Dockerfile cannot include another), and must not drift: a
+// fix to cross-compiling or caching in one belongs in all.
+func TestDockerfilesShareOneBuildStage(t *testing.T) {
+	var first, firstName string
+	for _, name := range []string{"../Dockerfile", "../Dockerfile.nginx", "../Dockerfile.phpfpm", "../examples/one-container/Dockerfile"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		from := strings.Index(text, "FROM --platform=$BUILDPLATFORM ${GO_IMAGE} AS build")
+		end := strings.Index(text, "-o /drainit .\n")
+		if from < 0 || end < from {
+			t.Fatalf("%s: no Go stage on $BUILDPLATFORM ending in `-o /drainit .`", name)
+		}
+		stage := text[from:end]
+		if first == "" {
+			first, firstName = stage, name
+			continue
+		}
+		if stage != first {
+			t.Errorf("%s's Go stage differs from %s's:\n%s\n---\n%s", name, firstName, stage, first)
+		}
 	}
 }
