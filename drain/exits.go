@@ -34,6 +34,9 @@ func (m *Machine) HandleExit(e process.Exit, now time.Time) {
 		// for. The others stop, in the usual order, and this status ends
 		// the run.
 		m.sum.EndedBy = p.Name
+		if m.phase == Delaying {
+			m.sum.DelayEndedBy = EndedByExit
+		}
 		m.log.Info("process exited by itself; stopping the others", "process", p.Name, "pid", e.PID,
 			"status", e.Status(), "phase", m.phase.String())
 		m.beginStop(now)

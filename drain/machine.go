@@ -33,6 +33,16 @@ type Config struct {
 	// InFlight, if set, counts the requests each upstream is serving. It
 	// is called just before the main command's stop signal.
 	InFlight func() map[string]int
+
+	// Quiet, if set, ends the delay early: once every upstream in
+	// Upstreams has had no new request for Quiet (TrafficSample, through
+	// HandleTraffic), and at least MinDelay after the trigger. Delay is
+	// then the upper bound. WatchTraffic starts the readings at the
+	// trigger; the machine calls the stop it returns when the delay ends.
+	Quiet        time.Duration
+	MinDelay     time.Duration
+	Upstreams    []string
+	WatchTraffic func() (stop func())
 }
 
 // Process is what the machine does to the world. Members are numbered as
@@ -69,11 +79,14 @@ type Machine struct {
 	startDue     time.Time // Starting: when the backend being waited for is late
 	started      int       // members started so far
 	pids         map[int]int
-	stopOrder    []int  // members in stopping order, from stopNext on
-	stopNext     int    // the member being stopped now
-	stopped      []bool // member i has had its stop signal (or its group has)
-	restSignaled bool   // the stop signal went to whatever no member owns
-	startCode    int    // the status of a member that would not start
+	stopOrder    []int     // members in stopping order, from stopNext on
+	stopNext     int       // the member being stopped now
+	stopped      []bool    // member i has had its stop signal (or its group has)
+	restSignaled bool      // the stop signal went to whatever no member owns
+	startCode    int       // the status of a member that would not start
+	quiet        *quiet    // Delaying with --quiet: when traffic stopped
+	delayBound   time.Time // Delaying: the end of the full delay
+	stopWatching func()    // ends the traffic readings; nil when none run
 	sum          Summary
 }
 
@@ -150,14 +163,16 @@ func (m *Machine) trigger(sig syscall.Signal, now time.Time) {
 		m.setPhase(Delaying)
 		m.log.Info("drain triggered", "signal", signals.Name(sig), "delay", m.cfg.Delay.String())
 		if m.cfg.Delay <= 0 {
-			m.endDelay(now)
+			m.endDelay(now, EndedByUpperBound)
 			return
 		}
-		m.wake = now.Add(m.cfg.Delay)
+		m.delayBound = now.Add(m.cfg.Delay)
+		m.wake = m.delayBound
+		m.watchTraffic(now)
 	case Delaying:
 		m.log.Info("second trigger, skipping the rest of the delay", "signal", signals.Name(sig),
 			"skipped", m.wake.Sub(now).Round(time.Millisecond).String())
-		m.endDelay(now)
+		m.endDelay(now, EndedBySecondTrigger)
 	default:
 		m.log.Debug("drain already under way", "signal", signals.Name(sig), "phase", m.phase.String())
 	}
@@ -172,7 +187,11 @@ func (m *Machine) HandleWake(now time.Time) {
 	case Starting:
 		m.notReady(now)
 	case Delaying:
-		m.endDelay(now)
+		why := EndedByQuiet
+		if !now.Before(m.delayBound) {
+			why = EndedByUpperBound
+		}
+		m.endDelay(now, why)
 	case Stopping:
 		m.kill(now)
 	case Killing:

@@ -13,6 +13,7 @@ type Inputs struct {
 	Signals <-chan os.Signal      // every caught signal
 	Exits   <-chan []process.Exit // reaped processes in batches; closed when none is left
 	Ready   <-chan int            // members that became ready (Process.AwaitReady)
+	Traffic <-chan TrafficSample  // upstream readings during the delay (Config.WatchTraffic)
 }
 
 // Run begins the machine and feeds it until it is done, then returns its
@@ -45,6 +46,8 @@ func Run(m *Machine, in Inputs) Summary {
 			}
 		case i := <-in.Ready:
 			m.HandleReady(i, time.Now())
+		case sample := <-in.Traffic:
+			m.HandleTraffic(sample, time.Now())
 		case now := <-wake:
 			m.HandleWake(now)
 		}

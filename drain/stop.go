@@ -9,11 +9,12 @@ import (
 
 // endDelay ends the delay: the stop begins with the main command, whose
 // in-flight requests are counted first.
-func (m *Machine) endDelay(now time.Time) {
+func (m *Machine) endDelay(now time.Time, why string) {
 	if m.cfg.InFlight != nil {
 		m.sum.InFlight = m.cfg.InFlight()
 	}
 	m.sum.DelayWaited = now.Sub(m.sum.TriggeredAt)
+	m.sum.DelayEndedBy = why
 	m.beginStop(now)
 }
 
@@ -22,6 +23,7 @@ func (m *Machine) endDelay(now time.Time) {
 // the one before has gone with all it started. One --timeout bounds the
 // whole stop.
 func (m *Machine) beginStop(now time.Time) {
+	m.endWatch()
 	m.stopOrder = m.stopOrder[:0]
 	for i := m.started - 1; i >= 0; i-- {
 		m.stopOrder = append(m.stopOrder, i)

@@ -13,15 +13,20 @@ import (
 
 // Summary is the story of one drainit run, told when it exits.
 type Summary struct {
-	Trigger     syscall.Signal   // the first trigger signal; 0 if none came
-	TriggeredAt time.Time        // zero if no drain was triggered
-	DelayWaited time.Duration    // trigger → the main command's stop signal
-	InFlight    map[string]int   // requests in flight per upstream at that signal; nil without upstreams
-	Processes   []ProcessSummary // the members in start order, the main command last
-	EndedBy     string           // the member whose own exit ended the run, if one did
-	NotReady    string           // the backend that did not become ready in time, if one did not
-	StartFailed string           // the member that would not start, if one would not
-	StartErr    error            // why it would not
+	Trigger     syscall.Signal // the first trigger signal; 0 if none came
+	TriggeredAt time.Time      // zero if no drain was triggered
+	DelayWaited time.Duration  // trigger → the main command's stop signal
+	// DelayEndedBy says why the delay ended (EndedByQuiet and the rest);
+	// empty when there was none.
+	DelayEndedBy  string
+	QuietWatched  bool             // --quiet watched the upstreams' traffic during the delay
+	DelayRequests int              // requests the upstreams received during the delay, with --quiet
+	InFlight      map[string]int   // requests in flight per upstream at that signal; nil without upstreams
+	Processes     []ProcessSummary // the members in start order, the main command last
+	EndedBy       string           // the member whose own exit ended the run, if one did
+	NotReady      string           // the backend that did not become ready in time, if one did not
+	StartFailed   string           // the member that would not start, if one would not
+	StartErr      error            // why it would not
 	// Left counts processes still running in a member's process group
 	// after that member had exited by itself, or outside every group at
 	// the end: each got the stop signal.
@@ -110,6 +115,12 @@ func (s Summary) Attrs() []slog.Attr {
 		slog.String("trigger", signals.Name(s.Trigger)),
 		slog.String("delay_waited", s.DelayWaited.Round(time.Millisecond).String()),
 	)
+	if s.DelayEndedBy != "" {
+		attrs = append(attrs, slog.String("delay_ended_by", s.DelayEndedBy))
+	}
+	if s.QuietWatched {
+		attrs = append(attrs, slog.Int("delay_requests", s.DelayRequests))
+	}
 	if main.StopSentAt.IsZero() {
 		attrs = append(attrs, slog.String("stop_sent", "never: the child exited first"), slog.Int("left", s.Left))
 	} else {

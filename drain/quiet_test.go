@@ -1,0 +1,156 @@
+package drain
+
+import (
+	"testing"
+	"time"
+
+	"github.com/drainit/drainit/signals"
+)
+
+// newQuietHarness is one main command behind nginx and php-fpm upstreams,
+// with --delay 20s as the upper bound, --quiet 1s and a 2 s minimum.
+func newQuietHarness(t *testing.T) (*harness, *int) {
+	t.Helper()
+	h := newHarness(t, 20*time.Second, 30*time.Second)
+	watching := new(int)
+	h.cfg.Quiet, h.cfg.MinDelay, h.cfg.Upstreams = time.Second, 2*time.Second, []string{"nginx", "php-fpm"}
+	h.cfg.WatchTraffic = func() func() {
+		*watching++
+		return func() { *watching-- }
+	}
+	return h, watching
+}
+
+func sample(upstream string, requests float64) TrafficSample {
+	return TrafficSample{Upstream: upstream, Requests: requests, OK: true}
+}
+
+func TestDelayEndsOnceEveryUpstreamIsQuiet(t *testing.T) {
+	t.Parallel()
+	h, watching := newQuietHarness(t)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	if *watching != 1 {
+		t.Fatal("the trigger did not start the traffic readings")
+	}
+	h.wantWake(t, at(20*time.Second)) // nothing read yet: the upper bound
+	// Requests keep coming to nginx until 3.5 s; php-fpm goes quiet at 1 s.
+	for ms := 100; ms <= 5000; ms += 100 {
+		now := at(time.Duration(ms) * time.Millisecond)
+		n := float64(min(ms, 3500) / 100)
+		h.HandleTraffic(sample("nginx", n), now)
+		h.HandleTraffic(sample("php-fpm", float64(min(ms, 1000)/100)), now)
+		if h.Phase() != Delaying {
+			if ms != 4500 {
+				t.Fatalf("the delay ended at %d ms, want 4500 ms (the last request at 3.5 s + 1 s quiet)", ms)
+			}
+			break
+		}
+	}
+	h.wantPhase(t, Stopping)
+	h.wantSent(t, signals.SIGQUIT, signals.SIGCONT)
+	s := h.Summary()
+	if s.DelayEndedBy != EndedByQuiet || s.DelayWaited != 4500*time.Millisecond {
+		t.Fatalf("want the delay ended by quiet after 4.5s, got %q after %v", s.DelayEndedBy, s.DelayWaited)
+	}
+	// 34 to nginx and 9 to php-fpm after their first readings.
+	if s.DelayRequests != 34+9 {
+		t.Fatalf("requests during the delay: want 43, got %d", s.DelayRequests)
+	}
+	if *watching != 0 {
+		t.Fatal("the readings were not stopped with the delay")
+	}
+}
+
+func TestQuietNeverEndsTheDelayBeforeTheMinimum(t *testing.T) {
+	t.Parallel()
+	h, _ := newQuietHarness(t)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	h.HandleTraffic(sample("nginx", 7), at(10*time.Millisecond))
+	h.HandleTraffic(sample("php-fpm", 3), at(10*time.Millisecond))
+	h.wantWake(t, at(2*time.Second)) // idle since the first reading: the minimum
+	h.HandleWake(at(1999 * time.Millisecond))
+	h.wantPhase(t, Delaying)
+	h.HandleWake(at(2 * time.Second))
+	h.wantPhase(t, Stopping)
+	if got := h.Summary().DelayEndedBy; got != EndedByQuiet {
+		t.Fatalf("ended by %q", got)
+	}
+}
+
+func TestAnUnreadableUpstreamFallsBackToTheFullDelay(t *testing.T) {
+	t.Parallel()
+	h, _ := newQuietHarness(t)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	for ms := 100; ms <= 10000; ms += 100 {
+		now := at(time.Duration(ms) * time.Millisecond)
+		h.HandleTraffic(sample("nginx", 1), now)
+		h.HandleTraffic(TrafficSample{Upstream: "php-fpm"}, now) // never answers
+	}
+	h.wantPhase(t, Delaying)
+	h.wantWake(t, at(20*time.Second))
+	h.HandleWake(at(20 * time.Second))
+	if got := h.Summary().DelayEndedBy; got != EndedByUpperBound {
+		t.Fatalf("ended by %q, want %q", got, EndedByUpperBound)
+	}
+}
+
+// A status page that answered and then refuses connections belongs to a
+// server that has quit serving: quiet, not unreadable. One that times out
+// may only be busy: its window starts over.
+func TestAServerThatQuitIsQuietAndOneThatTimesOutIsNot(t *testing.T) {
+	t.Parallel()
+	h, _ := newQuietHarness(t)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	h.HandleTraffic(sample("nginx", 5), at(100*time.Millisecond))
+	h.HandleTraffic(sample("php-fpm", 5), at(100*time.Millisecond))
+	h.HandleTraffic(TrafficSample{Upstream: "php-fpm"}, at(1500*time.Millisecond)) // a timeout
+	h.wantWake(t, at(2500*time.Millisecond))
+	h.HandleTraffic(TrafficSample{Upstream: "php-fpm", Refused: true}, at(1600*time.Millisecond))
+	h.wantWake(t, at(2*time.Second)) // nginx quiet since 0.1 s; php-fpm gone: the minimum
+	h.HandleWake(at(2 * time.Second))
+	h.wantPhase(t, Stopping)
+}
+
+func TestSteadyTrafficRunsToTheUpperBound(t *testing.T) {
+	t.Parallel()
+	h, _ := newQuietHarness(t)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	for ms := 100; ms < 20000; ms += 500 {
+		now := at(time.Duration(ms) * time.Millisecond)
+		h.HandleTraffic(sample("nginx", float64(ms)), now)
+		h.HandleTraffic(sample("php-fpm", float64(ms)), now)
+	}
+	h.wantPhase(t, Delaying)
+	h.HandleWake(at(20 * time.Second))
+	if s := h.Summary(); s.DelayEndedBy != EndedByUpperBound || s.DelayWaited != 20*time.Second {
+		t.Fatalf("want the upper bound after 20s, got %q after %v", s.DelayEndedBy, s.DelayWaited)
+	}
+}
+
+func TestSecondTriggerAndExitNameWhyTheDelayEnded(t *testing.T) {
+	t.Parallel()
+	h, watching := newQuietHarness(t)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	h.HandleSignal(signals.SIGTERM, at(time.Second))
+	if got := h.Summary().DelayEndedBy; got != EndedBySecondTrigger || *watching != 0 {
+		t.Fatalf("ended by %q, readings running: %d", got, *watching)
+	}
+	h, watching = newQuietHarness(t)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	h.exit(0, 3, at(time.Second))
+	if got := h.Summary().DelayEndedBy; got != EndedByExit || *watching != 0 {
+		t.Fatalf("ended by %q, readings running: %d", got, *watching)
+	}
+}
+
+func TestWithoutQuietTheFixedDelayIsUnchanged(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 5*time.Second, 20*time.Second)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	h.HandleTraffic(sample("nginx", 1), at(100*time.Millisecond)) // ignored
+	h.wantWake(t, at(5*time.Second))
+	h.HandleWake(at(5 * time.Second))
+	if s := h.Summary(); s.DelayEndedBy != EndedByUpperBound || s.QuietWatched {
+		t.Fatalf("got %q, quiet watched %v", s.DelayEndedBy, s.QuietWatched)
+	}
+}
