@@ -19,6 +19,8 @@ type options struct {
 	backends     []backend // in start order
 	startTimeout time.Duration
 	delay        time.Duration
+	quiet        time.Duration // 0: the delay is fixed
+	minDelay     time.Duration // with quiet: the delay's lower bound
 	timeout      time.Duration
 	stopSignal   syscall.Signal
 	routes       *signals.Table // --rewrite, checked and built
@@ -47,6 +49,8 @@ type backend struct {
 // given on the command line wins over its variable.
 var envFlags = map[string]string{
 	"delay":           "DRAINIT_DELAY",
+	"quiet":           "DRAINIT_QUIET",
+	"min-delay":       "DRAINIT_MIN_DELAY",
 	"timeout":         "DRAINIT_TIMEOUT",
 	"stop-signal":     "DRAINIT_STOP_SIGNAL",
 	"rewrite":         "DRAINIT_REWRITE",
@@ -95,7 +99,9 @@ func newFlagSet(o *options, raw *rawFlags) *pflag.FlagSet {
 	fs.StringArrayVar(&raw.backendStop, "backend-stop-signal", nil, "NAME=SIGNAL: a backend's stop signal instead of QUIT (repeatable)")
 	fs.StringArrayVar(&raw.readyAddr, "backend-ready", nil, "NAME=ADDRESS: a backend is ready once HOST:PORT or unix:PATH accepts (repeatable)")
 	fs.DurationVar(&o.startTimeout, "start-timeout", 30*time.Second, "how long each backend may take to become ready before drainit gives up")
-	fs.DurationVar(&o.delay, "delay", 5*time.Second, "endpoint-propagation delay between the drain trigger and the stop signal")
+	fs.DurationVar(&o.delay, "delay", 5*time.Second, "endpoint-propagation delay between the drain trigger and the stop signal; with --quiet, its upper bound")
+	fs.DurationVar(&o.quiet, "quiet", 0, "end the delay once every --upstream has had no new request for this long (0: a fixed delay)")
+	fs.DurationVar(&o.minDelay, "min-delay", time.Second, "with --quiet, the shortest delay: kube-proxy applies an endpoint change no sooner than 1s after it")
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Second, "after the stop signal, how long to wait for every descendant before SIGKILL")
 	fs.StringVar(&raw.stopSignal, "stop-signal", "QUIT", "signal that begins the child's graceful shutdown")
 	fs.StringArrayVar(&raw.rewrites, "rewrite", nil, "FROM:TO rewrites a received signal before it is routed; TO of 0 drops it (repeatable)")
@@ -126,7 +132,7 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 	if err := applyEnv(fs, getenv); err != nil {
 		return nil, err
 	}
-	if o.delay < 0 || o.timeout < 0 || o.linger < 0 || o.gracePeriod < 0 || o.startTimeout < 0 {
+	if o.delay < 0 || o.timeout < 0 || o.linger < 0 || o.gracePeriod < 0 || o.startTimeout < 0 || o.quiet < 0 || o.minDelay < 0 {
 		return nil, usageError("durations must not be negative")
 	}
 	sig, err := signals.Parse(raw.stopSignal)
@@ -152,6 +158,9 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 		kinds[src.Kind] = true
 		o.upstreams = append(o.upstreams, src)
 	}
+	if err := checkQuiet(o); err != nil {
+		return nil, err
+	}
 	if raw.logFormat != "text" && raw.logFormat != "json" {
 		return nil, usageError("--log-format: want text or json, got %q", raw.logFormat)
 	}
@@ -164,6 +173,21 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 		return nil, err
 	}
 	return o, nil
+}
+
+// checkQuiet: --quiet needs a status page to watch, and room inside the
+// delay to act.
+func checkQuiet(o *options) error {
+	if o.quiet == 0 {
+		return nil
+	}
+	switch {
+	case len(o.upstreams) == 0:
+		return usageError("--quiet needs at least one --upstream to watch")
+	case o.minDelay > o.delay:
+		return usageError("--min-delay %v is longer than --delay %v, the upper bound", o.minDelay, o.delay)
+	}
+	return nil
 }
 
 func parseRewrites(texts []string) (*signals.Table, error) {

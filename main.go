@@ -81,8 +81,9 @@ func run(args []string, sigs <-chan os.Signal, catchErr error, stdout, stderr io
 		}
 	}
 	tel.serve(log)
-	machine := drain.New(drainConfig(opts, w.config(), log, tel), w)
-	summary := drain.Run(machine, drain.Inputs{Signals: sigs, Exits: w.exits, Ready: w.ready})
+	traffic := make(chan drain.TrafficSample, 16)
+	machine := drain.New(drainConfig(opts, w.config(), log, tel, traffic), w)
+	summary := drain.Run(machine, drain.Inputs{Signals: sigs, Exits: w.exits, Ready: w.ready, Traffic: traffic})
 	if summary.NothingStarted() { // one line, as for a command not found
 		fmt.Fprintf(stderr, "drainit: %v\n", summary.StartErr)
 		return summary.ExitCode
@@ -92,8 +93,16 @@ func run(args []string, sigs <-chan os.Signal, catchErr error, stdout, stderr io
 	return summary.ExitCode
 }
 
-func drainConfig(opts *options, ms []drain.Member, log *slog.Logger, tel *telemetry) drain.Config {
+func drainConfig(opts *options, ms []drain.Member, log *slog.Logger, tel *telemetry, traffic chan<- drain.TrafficSample) drain.Config {
+	var upstreams []string
+	for _, u := range opts.upstreams {
+		upstreams = append(upstreams, string(u.Kind))
+	}
 	return drain.Config{
+		Quiet:        opts.quiet,
+		MinDelay:     opts.minDelay,
+		Upstreams:    upstreams,
+		WatchTraffic: tel.watchTraffic(opts.quiet, traffic),
 		Members:      ms,
 		Delay:        opts.delay,
 		Timeout:      opts.timeout,

@@ -88,6 +88,46 @@ func (t *telemetry) inFlight(log *slog.Logger) func() map[string]int {
 	}
 }
 
+// trafficEvery is how often the status pages are read while --quiet
+// watches: a fifth of the window, so the delay ends at most that late,
+// within bounds that keep the reads cheap and the answer timely.
+func trafficEvery(quiet time.Duration) time.Duration {
+	return min(max(quiet/5, 50*time.Millisecond), 500*time.Millisecond)
+}
+
+// watchTraffic returns what the machine calls at the trigger: a goroutine
+// that reads every upstream each trafficEvery(quiet) and sends the
+// readings to out until the stop it returns is called.
+func (t *telemetry) watchTraffic(quiet time.Duration, out chan<- drain.TrafficSample) func() (stop func()) {
+	if t.upstreams == nil || quiet <= 0 {
+		return nil
+	}
+	every := trafficEvery(quiet)
+	return func() func() {
+		done := make(chan struct{})
+		go func() {
+			tick := time.NewTicker(every)
+			defer tick.Stop()
+			for {
+				for _, r := range t.upstreams.ReadAll(every) {
+					s := drain.TrafficSample{Upstream: string(r.Kind), Requests: r.Status.Requests, OK: r.Err == nil, Refused: upstream.Refused(r.Err)}
+					select {
+					case out <- s:
+					case <-done:
+						return
+					}
+				}
+				select {
+				case <-tick.C:
+				case <-done:
+					return
+				}
+			}
+		}()
+		return func() { close(done) }
+	}
+}
+
 // lingerAndShutdown keeps /metrics up after the drain so the last numbers
 // can be scraped, then lets a scrape in progress finish. A new TERM, QUIT
 // or INT ends the linger early.

@@ -88,6 +88,24 @@ func (c *Collector) readAll(ctx context.Context) []result {
 	return results
 }
 
+// Reading is one source's status, or why it could not be read.
+type Reading struct {
+	Kind   Kind
+	Status Status
+	Err    error
+}
+
+// ReadAll reads every source once, within timeout, at the same time.
+func (c *Collector) ReadAll(timeout time.Duration) []Reading {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var out []Reading
+	for i, r := range c.readAll(ctx) {
+		out = append(out, Reading{Kind: c.sources[i].Kind, Status: r.status, Err: r.err})
+	}
+	return out
+}
+
 // InFlight reads every source once, within timeout, and then stops the
 // collector: drainit calls it just before the stop signal closes the pages.
 // Sources that could not be read are left out of the map and listed in errs.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 )
 
 // Kind names a server type; it is also the metrics' upstream label.
@@ -28,6 +31,9 @@ type Status struct {
 	Accepted    float64 // connections accepted since the server started
 	ListenQueue float64 // php-fpm: connections waiting for a free process; nginx: always 0
 	InFlight    int     // requests being served, not counting this reading's own
+	// Requests counts requests since the server started (nginx) or
+	// connections accepted (php-fpm), less drainit's own status reads.
+	Requests float64
 }
 
 // Source is one configured upstream.
@@ -35,10 +41,30 @@ type Source struct {
 	Kind   Kind
 	target string // as given: the URL or the address, for messages
 	read   func(ctx context.Context) (Status, error)
+
+	mu    sync.Mutex // one reading at a time, so each counts its own
+	reads float64    // readings so far, each one request to the server
 }
 
-// Read fetches and parses the status page once.
-func (s *Source) Read(ctx context.Context) (Status, error) { return s.read(ctx) }
+// Read fetches and parses the status page once. Readings are serialized:
+// each one sees the server's counter with every earlier reading, and
+// itself, counted, and takes them out of Requests.
+func (s *Source) Read(ctx context.Context) (Status, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reads++
+	st, err := s.read(ctx)
+	if err == nil {
+		st.Requests -= s.reads
+	}
+	return st, err
+}
+
+// Refused reports a reading that failed because nothing listens at the
+// address any more: the server has quit, not slowed down.
+func Refused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)
+}
 
 // DefaultStatusPath is php-fpm's status path when none is given.
 const DefaultStatusPath = "/status"
@@ -160,7 +186,7 @@ func parseStubStatus(page string) (Status, error) {
 		return Status{}, fmt.Errorf("nginx status page: unexpected format: %w", err)
 	}
 	// This reading is itself one request in the Writing state.
-	return Status{Active: float64(active), Accepted: float64(accepts), InFlight: max(reading+writing-1, 0)}, nil
+	return Status{Active: float64(active), Accepted: float64(accepts), InFlight: max(reading+writing-1, 0), Requests: float64(requests)}, nil
 }
 
 func fpmReader(network, address, path string) func(context.Context) (Status, error) {
@@ -185,5 +211,5 @@ func parseFPMStatus(body []byte) (Status, error) {
 	}
 	// This reading is itself served by one active process.
 	return Status{Active: page.Active, Accepted: *page.Accepted, ListenQueue: page.ListenQueue,
-		InFlight: max(int(page.Active)-1, 0)}, nil
+		InFlight: max(int(page.Active)-1, 0), Requests: *page.Accepted}, nil
 }
