@@ -37,6 +37,8 @@ type Metrics struct {
 	drainStarted     prometheus.Gauge
 	stopSent         *prometheus.GaugeVec
 	delayWaited      prometheus.Gauge
+	delayEndedBy     *prometheus.GaugeVec
+	delayRequests    prometheus.Gauge
 	stopDuration     prometheus.Gauge
 	reaped           prometheus.Counter
 	killed           prometheus.Counter
@@ -67,6 +69,12 @@ func New(delay, timeout time.Duration, members []string, processes func() float6
 	m.drainStarted = gauge("drain_started_timestamp_seconds", "Unix time the drain was triggered; 0 before.")
 	m.stopSent = perProcess("stop_signal_sent_timestamp_seconds", "Unix time the process got its stop signal; 0 before.")
 	m.delayWaited = gauge("drain_delay_waited_seconds", "Time from the drain trigger to the main command's stop signal.")
+	m.delayEndedBy = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "drain_delay_ended_by",
+		Help: "1 for why the delay ended (quiet, upper_bound, second_trigger, exit), 0 for the others."}, []string{"reason"})
+	for _, reason := range []string{drain.EndedByQuiet, drain.EndedByUpperBound, drain.EndedBySecondTrigger, drain.EndedByExit} {
+		m.delayEndedBy.WithLabelValues(reason).Set(0)
+	}
+	m.delayRequests = gauge("drain_delay_requests", "With --quiet: requests the upstreams received during the delay, drainit's own status reads left out.")
 	m.stopDuration = gauge("drain_stop_duration_seconds", "Time from the main command's stop signal until every process had exited.")
 	m.reaped = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: "zombies_reaped_total",
 		Help: "Processes other than those drainit started that it reaped."})
@@ -88,7 +96,7 @@ func New(delay, timeout time.Duration, members []string, processes func() float6
 		Help: "Live processes under drainit (its descendants) right now."}, processes)
 
 	m.drain.MustRegister(m.phase, m.signalsReceived, m.signalsForwarded, m.drainStarted, m.stopSent,
-		m.delayWaited, m.stopDuration, m.reaped, m.killed, m.childExitStatus, m.childExitSignal,
+		m.delayWaited, m.delayEndedBy, m.delayRequests, m.stopDuration, m.reaped, m.killed, m.childExitStatus, m.childExitSignal,
 		delayGauge, timeoutGauge)
 	m.Registry.MustRegister(alive,
 		collectors.NewGoCollector(),
@@ -137,6 +145,10 @@ func (m *Metrics) PhaseChanged(p drain.Phase, s drain.Summary) {
 		if !proc.StopSentAt.IsZero() {
 			m.stopSent.WithLabelValues(proc.Name).Set(unixSeconds(proc.StopSentAt))
 		}
+	}
+	if s.DelayEndedBy != "" {
+		m.delayEndedBy.WithLabelValues(s.DelayEndedBy).Set(1)
+		m.delayRequests.Set(float64(s.DelayRequests))
 	}
 	if !s.Main().StopSentAt.IsZero() {
 		m.delayWaited.Set(s.DelayWaited.Seconds())

@@ -44,7 +44,7 @@ func TestParseStubStatus(t *testing.T) {
 	t.Parallel()
 	page := "Active connections: 5 \nserver accepts handled requests\n 16 16 31 \nReading: 1 Writing: 3 Waiting: 1 \n"
 	got, err := parseStubStatus(page)
-	want := Status{Active: 5, Accepted: 16, InFlight: 3} // reading + writing, minus this reading itself
+	want := Status{Active: 5, Accepted: 16, InFlight: 3, Requests: 31} // reading + writing, minus this reading itself
 	if err != nil || got != want {
 		t.Fatalf("want %+v, got %+v (err %v)", want, got, err)
 	}
@@ -57,7 +57,7 @@ func TestParseFPMStatus(t *testing.T) {
 	t.Parallel()
 	body := `{"pool":"www","accepted conn":42,"listen queue":2,"idle processes":1,"active processes":3,"total processes":4}`
 	got, err := parseFPMStatus([]byte(body))
-	want := Status{Active: 3, Accepted: 42, ListenQueue: 2, InFlight: 2}
+	want := Status{Active: 3, Accepted: 42, ListenQueue: 2, InFlight: 2, Requests: 42}
 	if err != nil || got != want {
 		t.Fatalf("want %+v, got %+v (err %v)", want, got, err)
 	}

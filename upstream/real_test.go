@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,5 +149,67 @@ drainit_upstream_up{upstream="php-fpm"} 1
 	}
 	if n := testutil.CollectAndCount(c); n != 0 {
 		t.Fatalf("after InFlight the collector is stopped: want no series, got %d", n)
+	}
+}
+
+// TestRequestsLeaveOutDrainitsOwnReadings: with no traffic, any number of
+// readings, concurrent ones included, leave Requests where it was; each
+// request from elsewhere adds one. Against real nginx and php-fpm.
+func TestRequestsLeaveOutDrainitsOwnReadings(t *testing.T) {
+	t.Parallel()
+	n, nginx := startNginx(t)
+	p, fpm := startPHPFPM(t)
+	for _, c := range []struct {
+		src  *Source
+		send func() error
+	}{
+		{nginx, func() error {
+			resp, err := http.Get(n.URL("/"))
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err
+		}},
+		{fpm, func() error {
+			_, err := fastcgiGet(context.Background(), "tcp", p.Address(), p.Dir+"/slow.php", "ms=1")
+			return err
+		}},
+	} {
+		read := func() float64 {
+			st, err := c.src.Read(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.Requests
+		}
+		before := read()
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() { read() })
+		}
+		wg.Wait()
+		if got := read(); got != before {
+			t.Fatalf("%s: Requests went from %v to %v with nothing but readings", c.src.Kind, before, got)
+		}
+		for range 3 {
+			if err := c.send(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := read(); got != before+3 {
+			t.Fatalf("%s: Requests went from %v to %v after 3 requests", c.src.Kind, before, got)
+		}
+	}
+}
+
+func TestRefusedTellsAServerThatQuitFromASlowOne(t *testing.T) {
+	t.Parallel()
+	src, _ := Parse("nginx=http://127.0.0.1:" + strconv.Itoa(testkit.FreePort(t)) + "/stub_status")
+	_, err := src.Read(context.Background())
+	if !Refused(err) {
+		t.Fatalf("nothing listening: want Refused, got %v", err)
+	}
+	if Refused(context.DeadlineExceeded) {
+		t.Fatal("a timeout is not a refusal")
 	}
 }
