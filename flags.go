@@ -21,6 +21,7 @@ type options struct {
 	delay        time.Duration
 	quiet        time.Duration // 0: the delay is fixed
 	minDelay     time.Duration // with quiet: the delay's lower bound
+	unreadyAt    string        // when /readyz turns 503: "trigger" or "stop"
 	timeout      time.Duration
 	stopSignal   syscall.Signal
 	routes       *signals.Table // --rewrite, checked and built
@@ -51,6 +52,7 @@ var envFlags = map[string]string{
 	"delay":           "DRAINIT_DELAY",
 	"quiet":           "DRAINIT_QUIET",
 	"min-delay":       "DRAINIT_MIN_DELAY",
+	"unready-at":      "DRAINIT_UNREADY_AT",
 	"timeout":         "DRAINIT_TIMEOUT",
 	"stop-signal":     "DRAINIT_STOP_SIGNAL",
 	"rewrite":         "DRAINIT_REWRITE",
@@ -106,6 +108,7 @@ func newFlagSet(o *options, raw *rawFlags) *pflag.FlagSet {
 	fs.StringVar(&raw.stopSignal, "stop-signal", "QUIT", "signal that begins the child's graceful shutdown")
 	fs.StringArrayVar(&raw.rewrites, "rewrite", nil, "FROM:TO rewrites a received signal before it is routed; TO of 0 drops it (repeatable)")
 	fs.BoolVar(&o.processGroup, "process-group", false, "forward signals to the child's whole process group")
+	fs.StringVar(&o.unreadyAt, "unready-at", "trigger", "when /readyz turns 503: at the drain's trigger, or at the stop signal (stop)")
 	fs.StringVar(&o.metricsAddr, "metrics-address", "", "serve /metrics, /healthz and /readyz on this address (e.g. :9101); empty: no listener")
 	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the drain, keep serving /metrics this long for a final scrape")
 	fs.StringArrayVar(&raw.upstreams, "upstream", nil, "nginx=URL of stub_status, or php-fpm=HOST:PORT[/PATH] or php-fpm=unix:SOCKET[:PATH] (repeatable)")
@@ -160,6 +163,9 @@ func parseOptions(args []string, getenv func(string) string) (*options, error) {
 	}
 	if err := checkQuiet(o); err != nil {
 		return nil, err
+	}
+	if o.unreadyAt != "trigger" && o.unreadyAt != "stop" {
+		return nil, usageError("--unready-at: want trigger or stop, got %q", o.unreadyAt)
 	}
 	if raw.logFormat != "text" && raw.logFormat != "json" {
 		return nil, usageError("--log-format: want text or json, got %q", raw.logFormat)

@@ -209,6 +209,7 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 		{[]string{"--quiet", "1s", "true"}, "", "--quiet needs at least one --upstream"},
 		{[]string{"--quiet", "1s", "--delay", "2s", "--min-delay", "3s", "--upstream", "nginx=http://127.0.0.1:1/", "true"}, "", "--min-delay 3s is longer than --delay 2s"},
 		{[]string{"true"}, "DRAINIT_QUIET=soon", "DRAINIT_QUIET"},
+		{[]string{"--unready-at", "later", "true"}, "", "--unready-at: want trigger or stop"},
 		{[]string{}, "", "no command"},
 		{[]string{"--"}, "", "no command"},
 		{[]string{"true"}, "DRAINIT_DELAY=later", "DRAINIT_DELAY"},

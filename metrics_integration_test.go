@@ -97,6 +97,30 @@ func TestReadyzFlipsAtTheTriggerNotAtTheStopSignal(t *testing.T) {
 	}
 }
 
+// TestReadyzCanStayUpUntilTheStopSignal: with --unready-at stop, /readyz
+// answers 200 through the delay (EndpointSlice serving stays true) and 503
+// once the stop signal is due.
+func TestReadyzCanStayUpUntilTheStopSignal(t *testing.T) {
+	t.Parallel()
+	flag, base := metricsFlag(t)
+	r := start(t, subreaper, spec{flags: []string{flag, "--delay", "1h", "--timeout", scale(2 * time.Second).String(), "--unready-at", "stop"},
+		command: helper("record", "ignore-stop")})
+	r.waitEvent("ready")
+	waitMetric(t, base, `drainit_phase{phase="running"}`, 1)
+	r.signal(syscall.SIGTERM)
+	waitMetric(t, base, `drainit_phase{phase="delaying"}`, 1)
+	if got := status(t, base+"/readyz"); got != 200 {
+		t.Fatalf("/readyz during the delay with --unready-at stop: want 200, got %d", got)
+	}
+	r.signal(syscall.SIGTERM) // the second trigger ends the delay
+	r.waitEvent("SIGQUIT")    // ignored: drainit keeps stopping until the timeout
+	waitMetric(t, base, `drainit_phase{phase="stopping"}`, 1)
+	if got := status(t, base+"/readyz"); got != 503 {
+		t.Fatalf("/readyz once the stop signal went out: want 503, got %d", got)
+	}
+	r.wantExit(137)
+}
+
 func TestMetricsMoveThroughThePhasesAndCountTheKill(t *testing.T) {
 	t.Parallel()
 	flag, base := metricsFlag(t)

@@ -52,6 +52,9 @@ func newTelemetry(opts *options, ms []drain.Member) (*telemetry, error) {
 		names[i] = m.Name
 	}
 	t.metrics = metrics.New(opts.delay, opts.timeout, names, countDescendants, extra...)
+	if opts.unreadyAt == "stop" {
+		t.metrics.ReadyThroughDelay()
+	}
 	srv, err := metrics.Listen(opts.metricsAddr, t.metrics.Handler(afterScrape))
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-address %s: %w", opts.metricsAddr, err)

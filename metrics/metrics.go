@@ -45,7 +45,8 @@ type Metrics struct {
 	childExitStatus  *prometheus.GaugeVec
 	childExitSignal  *prometheus.GaugeVec
 
-	ready atomic.Bool
+	ready             atomic.Bool
+	readyThroughDelay bool // under mu
 }
 
 // New registers every drainit metric, plus the Go and process collectors
@@ -119,11 +120,20 @@ func (m *Metrics) gatherDrain() ([]*dto.MetricFamily, error) {
 }
 
 // Ready reports whether drainit should receive traffic: once everything
-// has started, until a drain is triggered or a process exits.
+// has started, until a drain is triggered (or, after ReadyThroughDelay,
+// until the stop signal) or a process exits.
 func (m *Metrics) Ready() bool { return m.ready.Load() }
 
+// ReadyThroughDelay keeps /readyz at 200 through the delay, until the
+// stop signal (--unready-at stop).
+func (m *Metrics) ReadyThroughDelay() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.readyThroughDelay = true
+}
+
 func (m *Metrics) setPhase(p drain.Phase) {
-	m.ready.Store(p == drain.Running)
+	m.ready.Store(p == drain.Running || (m.readyThroughDelay && p == drain.Delaying))
 	for _, each := range drain.Phases {
 		v := 0.0
 		if each == p {
