@@ -22,6 +22,7 @@ type options struct {
 	quiet        time.Duration // 0: the delay is fixed
 	minDelay     time.Duration // with quiet: the delay's lower bound
 	unreadyAt    string        // when /readyz turns 503: "trigger" or "stop"
+	evictFile    string        // --evict-keepalive: the include drainit writes
 	timeout      time.Duration
 	stopSignal   syscall.Signal
 	routes       *signals.Table // --rewrite, checked and built
@@ -53,6 +54,7 @@ var envFlags = map[string]string{
 	"quiet":           "DRAINIT_QUIET",
 	"min-delay":       "DRAINIT_MIN_DELAY",
 	"unready-at":      "DRAINIT_UNREADY_AT",
+	"evict-keepalive": "DRAINIT_EVICT_KEEPALIVE",
 	"timeout":         "DRAINIT_TIMEOUT",
 	"stop-signal":     "DRAINIT_STOP_SIGNAL",
 	"rewrite":         "DRAINIT_REWRITE",
@@ -109,6 +111,7 @@ func newFlagSet(o *options, raw *rawFlags) *pflag.FlagSet {
 	fs.StringArrayVar(&raw.rewrites, "rewrite", nil, "FROM:TO rewrites a received signal before it is routed; TO of 0 drops it (repeatable)")
 	fs.BoolVar(&o.processGroup, "process-group", false, "forward signals to the child's whole process group")
 	fs.StringVar(&o.unreadyAt, "unready-at", "trigger", "when /readyz turns 503: at the drain's trigger, or at the stop signal (stop)")
+	fs.StringVar(&o.evictFile, "evict-keepalive", "", "an nginx include to write `keepalive_requests 1;` into at the trigger, then reload nginx, so keep-alive clients reconnect elsewhere")
 	fs.StringVar(&o.metricsAddr, "metrics-address", "", "serve /metrics, /healthz and /readyz on this address (e.g. :9101); empty: no listener")
 	fs.DurationVar(&o.linger, "metrics-linger", 0, "after the drain, keep serving /metrics this long for a final scrape")
 	fs.StringArrayVar(&raw.upstreams, "upstream", nil, "nginx=URL of stub_status, or php-fpm=HOST:PORT[/PATH] or php-fpm=unix:SOCKET[:PATH] (repeatable)")

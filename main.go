@@ -13,6 +13,7 @@ import (
 
 	"github.com/drainit/drainit/catch"
 	"github.com/drainit/drainit/drain"
+	"github.com/drainit/drainit/evict"
 	"github.com/drainit/drainit/logwriter"
 	"github.com/drainit/drainit/preflight"
 	"github.com/drainit/drainit/process"
@@ -82,7 +83,16 @@ func run(args []string, sigs <-chan os.Signal, catchErr error, stdout, stderr io
 	}
 	tel.serve(log)
 	traffic := make(chan drain.TrafficSample, 16)
-	machine := drain.New(drainConfig(opts, w.config(), log, tel, traffic), w)
+	cfg := drainConfig(opts, w.config(), log, tel, traffic)
+	if opts.evictFile != "" {
+		f := evict.File{Path: opts.evictFile}
+		if err := f.Prepare(); err != nil {
+			fmt.Fprintf(stderr, "drainit: %v\n", err)
+			return 2
+		}
+		cfg.Evict = w.evictAndWatchReload(f, log)
+	}
+	machine := drain.New(cfg, w)
 	summary := drain.Run(machine, drain.Inputs{Signals: sigs, Exits: w.exits, Ready: w.ready, Traffic: traffic})
 	if summary.NothingStarted() { // one line, as for a command not found
 		fmt.Fprintf(stderr, "drainit: %v\n", summary.StartErr)

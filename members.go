@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/drainit/drainit/drain"
+	"github.com/drainit/drainit/evict"
 	"github.com/drainit/drainit/pages"
 	"github.com/drainit/drainit/preflight"
 	"github.com/drainit/drainit/process"
@@ -145,6 +146,38 @@ func (w *world) Start(i int) (int, error) {
 		time.AfterFunc(startupSettled, func() { _, _ = pages.Release() })
 	}
 	return c.PID, nil
+}
+
+// reloadWait bounds the wait for nginx's new workers after the eviction's
+// SIGHUP: a reload takes milliseconds; one that failed starts none.
+const reloadWait = 3 * time.Second
+
+// evictAndWatchReload is the machine's Evict: it writes the include, and
+// watches for the main command's new workers, which a successful reload
+// starts and a failed one (a configuration error) does not.
+func (w *world) evictAndWatchReload(f evict.File, log *slog.Logger) func() error {
+	return func() error {
+		pid := w.members[len(w.members)-1].child.PID
+		before := map[int]bool{}
+		for _, p := range process.Descendants(pid) {
+			before[p] = true
+		}
+		if err := f.Evict(); err != nil {
+			return err
+		}
+		go func() {
+			for deadline := time.Now().Add(reloadWait); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				for _, p := range process.Descendants(pid) {
+					if !before[p] {
+						log.Info("reloaded: every response now closes its keep-alive connection", "file", f.Path)
+						return
+					}
+				}
+			}
+			log.Warn("no new workers after SIGHUP: the reload failed (see nginx's error log); keep-alive clients stay, the drain goes on", "waited", reloadWait.String())
+		}()
+		return nil
+	}
 }
 
 // AwaitReady polls member i's probe, within the start timeout, and says

@@ -43,6 +43,11 @@ type Config struct {
 	MinDelay     time.Duration
 	Upstreams    []string
 	WatchTraffic func() (stop func())
+
+	// Evict, if set, is called at the trigger to tell keep-alive clients
+	// to reconnect (package evict); once it succeeds the main command
+	// gets SIGHUP, nginx's reload.
+	Evict func() error
 }
 
 // Process is what the machine does to the world. Members are numbered as
@@ -168,6 +173,7 @@ func (m *Machine) trigger(sig syscall.Signal, now time.Time) {
 		}
 		m.delayBound = now.Add(m.cfg.Delay)
 		m.wake = m.delayBound
+		m.evict()
 		m.watchTraffic(now)
 	case Delaying:
 		m.log.Info("second trigger, skipping the rest of the delay", "signal", signals.Name(sig),
@@ -176,6 +182,24 @@ func (m *Machine) trigger(sig syscall.Signal, now time.Time) {
 	default:
 		m.log.Debug("drain already under way", "signal", signals.Name(sig), "phase", m.phase.String())
 	}
+}
+
+// evict rewrites the keep-alive include and reloads the main command. A
+// failure is logged and the drain goes on as without it.
+func (m *Machine) evict() {
+	if m.cfg.Evict == nil {
+		return
+	}
+	if err := m.cfg.Evict(); err != nil {
+		m.log.Warn("cannot tell keep-alive clients to reconnect; the drain goes on without it", "err", err)
+		return
+	}
+	if err := m.proc.Signal(m.main, syscall.SIGHUP); err != nil {
+		m.log.Warn("cannot reload the main command to end keep-alive; the drain goes on without it", "err", err)
+		return
+	}
+	m.obs.SignalSent(m.name(m.main), syscall.SIGHUP)
+	m.log.Info("keep-alive ends: reloading with SIGHUP", "process", m.name(m.main))
 }
 
 // HandleWake acts on the timer set by Wake.
