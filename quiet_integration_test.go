@@ -121,3 +121,29 @@ func TestQuietWithAnUnreadableUpstreamWaitsTheFullDelay(t *testing.T) {
 		t.Fatalf("the delay ended after %v, before its %v", waited, delay)
 	}
 }
+
+// TestQuietInOneContainer: php-fpm a backend of nginx, both watched, a
+// request in flight at the trigger and nothing new after it. Quiet counts
+// new requests, not ones in flight (the stop signal is graceful): the
+// delay ends by quiet long before its hour, the request is answered, and
+// the stop goes in order, nginx, then php-fpm.
+func TestQuietInOneContainer(t *testing.T) {
+	t.Parallel()
+	p := newPod(t)
+	r := start(t, pid1, p.spec("--delay", "1h", "--quiet", "300ms", "--min-delay", "200ms",
+		"--upstream", "nginx="+p.nginx.URL("/stub_status")))
+	testkit.WaitListening(t, p.nginx.Port)
+	h := p.hold(t, "slow")
+	r.signal(syscall.SIGTERM)
+	r.waitLog("waiting for traffic to stop")
+	h.release()
+	if got := <-h.done; got != "200 OK ok\n" {
+		t.Fatalf("the request held through the trigger: want 200 ok, got %q", got)
+	}
+	r.wantExit(0)
+	r.wantLog("delay_ended_by=quiet", "clean=true")
+	nginxGone, fpmStop := r.logIndex(`msg="process exited" process=nginx`), r.logIndex(`msg="stop signal sent" process=`+p.fpmName())
+	if nginxGone < 0 || fpmStop < nginxGone {
+		t.Fatalf("want php-fpm's stop signal after nginx exited:\n%s", r.stderr.String())
+	}
+}
