@@ -3,14 +3,12 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -108,8 +106,8 @@ type drainitRun struct {
 	cmd      *exec.Cmd
 	mode     mode
 	rec      string
-	stdout   syncBuffer
-	stderr   syncBuffer
+	stdout   testkit.SyncBuffer
+	stderr   testkit.SyncBuffer
 	done     chan struct{}
 	exitedAt time.Time
 }
@@ -240,25 +238,6 @@ func (r *drainitRun) wantLog(want ...string) {
 			r.t.Errorf("drainit's log lacks %q:\n%s", w, r.stderr.String())
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer that a test may read while exec's copying
-// goroutine writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // event is one line of the record file.

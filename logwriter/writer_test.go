@@ -1,36 +1,19 @@
 package logwriter
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/drainit/drainit/internal/testkit"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func droppedLine(n int) []byte { return fmt.Appendf(nil, "dropped %d\n", n) }
 
 func TestLinesArriveInOrderByClose(t *testing.T) {
 	t.Parallel()
-	var out syncBuffer
+	var out testkit.SyncBuffer
 	w := New(&out, droppedLine)
 	buf := []byte("line 0\n")
 	for i := range 10 {
@@ -50,13 +33,13 @@ func TestLinesArriveInOrderByClose(t *testing.T) {
 // stuck is a stderr whose reader never reads: every write blocks until
 // the test lets go.
 type stuck struct {
-	syncBuffer
+	testkit.SyncBuffer
 	release chan struct{}
 }
 
 func (s *stuck) Write(p []byte) (int, error) {
 	<-s.release
-	return s.syncBuffer.Write(p)
+	return s.SyncBuffer.Write(p)
 }
 
 func TestAStuckStderrNeitherBlocksWritesNorClose(t *testing.T) {
@@ -120,5 +103,5 @@ func TestLostLinesAreReportedWhereTheyWereLost(t *testing.T) {
 
 func TestCloseWithoutWrites(t *testing.T) {
 	t.Parallel()
-	New(&syncBuffer{}, droppedLine).Close(time.Second)
+	New(&testkit.SyncBuffer{}, droppedLine).Close(time.Second)
 }

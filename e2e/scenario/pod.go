@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"os"
@@ -9,9 +8,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/drainit/drainit/internal/testkit"
 )
 
 // Container is one PID namespace: unshare, and in it the init (or the
@@ -19,7 +19,7 @@ import (
 type Container struct {
 	Name     string
 	cmd      *exec.Cmd
-	log      syncBuffer
+	log      testkit.SyncBuffer
 	done     chan struct{}
 	ExitedAt time.Time
 	ExitCode int
@@ -167,24 +167,6 @@ func (p *Pod) Kill() {
 	for _, c := range p.Containers() {
 		<-c.Done()
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the writer goroutines of exec.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // Children lists the PIDs whose parent is pid. It reads every thread's
