@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,16 +22,16 @@ import (
 
 const distVersion = "v0.0.0-disttest"
 
-// runDist builds ARCHS into out with scripts/dist.sh from the source tree
-// at dir, with env added (a build cache of its own, say).
-func runDist(t *testing.T, dir, out, archs string, env ...string) {
-	t.Helper()
+// dist builds ARCHS into out with scripts/dist.sh from the source tree at
+// dir, with env added (a build cache of its own, say).
+func dist(dir, out, archs string, env ...string) error {
 	cmd := exec.Command("./scripts/dist.sh", out)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), append([]string{"VERSION=" + distVersion, "ARCHS=" + archs}, env...)...)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("scripts/dist.sh: %v\n%s", err, b)
+		return fmt.Errorf("scripts/dist.sh: %v\n%s", err, b)
 	}
+	return nil
 }
 
 // arm64Dist is dist/ for arm64 alone, built once for the tests that need it.
@@ -39,12 +40,7 @@ var arm64Dist = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("./scripts/dist.sh", out)
-	cmd.Env = append(os.Environ(), "VERSION="+distVersion, "ARCHS=arm64")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", errors.New(string(b))
-	}
-	return out, nil
+	return out, dist(".", out, "arm64")
 })
 
 // TestDistIsReproducible builds arm64 twice: here, and from a copy of the
@@ -59,7 +55,9 @@ func TestDistIsReproducible(t *testing.T) {
 	copyDir := filepath.Join(t.TempDir(), "elsewhere", "drainit")
 	copySource(t, ".", copyDir)
 	second := t.TempDir()
-	runDist(t, copyDir, second, "arm64", "GOCACHE="+t.TempDir(), "GOFLAGS=-modcacherw")
+	if err := dist(copyDir, second, "arm64", "GOCACHE="+t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, name := range []string{"drainit-linux-arm64", "SHA256SUMS"} {
 		a, errA := os.ReadFile(filepath.Join(first, name))

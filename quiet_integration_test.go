@@ -15,7 +15,7 @@ import (
 	"github.com/drainit/drainit/internal/testkit"
 )
 
-// delayWaited reads delay_waited and delay_requests from the summary.
+// delayFigures reads delay_waited and delay_requests from the summary.
 func delayFigures(t *testing.T, r *drainitRun) (waited time.Duration, requests int) {
 	t.Helper()
 	log := r.stderr.String()

@@ -32,6 +32,7 @@ const scrapesForSteadyState = 20
 // leverRow is one commit's footprint.
 type leverRow struct {
 	label, rev   string
+	bin          string // as built; empty if it could not be
 	missing      string // why it was not measured
 	startupMS    float64
 	rssOnceMiB   float64 // idle, scraped once, as section 4 measures it
@@ -52,8 +53,7 @@ type footprint struct {
 // scrape time.
 func measureFootprint(repo, work, drainit, forkwait string, port, runs int) (footprint, error) {
 	var fp footprint
-	bins := map[string]string{}
-	for i, l := range levers {
+	for _, l := range levers {
 		row := leverRow{label: l.label, rev: l.rev}
 		bin := drainit
 		if l.rev != "" {
@@ -67,15 +67,15 @@ func measureFootprint(repo, work, drainit, forkwait string, port, runs int) (foo
 		if info, err := os.Stat(bin); err == nil {
 			row.sizeMiB = float64(info.Size()) / (1 << 20)
 		}
-		bins[fmt.Sprint(i)] = bin
+		row.bin = bin
 		fp.rows = append(fp.rows, row)
 	}
 
 	// Start-up, interleaved so that machine noise falls on every binary alike.
 	var inits []initCmd
-	for i := range fp.rows {
-		if bin, ok := bins[fmt.Sprint(i)]; ok {
-			inits = append(inits, initCmd{fmt.Sprint(i), func(c ...string) []string { return append([]string{bin, "--delay", "0", "--"}, c...) }})
+	for _, row := range fp.rows {
+		if row.bin != "" {
+			inits = append(inits, initCmd{row.bin, func(c ...string) []string { return append([]string{row.bin, "--delay", "0", "--"}, c...) }})
 		}
 	}
 	inits = append(inits,
@@ -88,13 +88,12 @@ func measureFootprint(repo, work, drainit, forkwait string, port, runs int) (foo
 	fp.tiniMS, fp.forkwaitMS = up.median["tini"], up.median["forkwait"]
 
 	for i := range fp.rows {
-		bin, ok := bins[fmt.Sprint(i)]
-		if !ok {
+		r := &fp.rows[i]
+		if r.bin == "" {
 			continue
 		}
-		r := &fp.rows[i]
-		r.startupMS = up.median[fmt.Sprint(i)]
-		if r.rssOnceMiB, r.rssSteadyMiB, r.scrapeMS, err = scrapedRSS(bin, port, rssRuns); err != nil {
+		r.startupMS = up.median[r.bin]
+		if r.rssOnceMiB, r.rssSteadyMiB, r.scrapeMS, err = scrapedRSS(r.bin, port, rssRuns); err != nil {
 			return fp, fmt.Errorf("%s: %w", r.label, err)
 		}
 		fmt.Fprintf(os.Stderr, "footprint %-62s start-up %.2f ms, RSS %.2f MiB once, %.2f MiB after %d scrapes, scrape %.2f ms\n",

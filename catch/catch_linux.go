@@ -37,7 +37,13 @@ func init() {
 	}
 }
 
-// rawHandler is the signal handler in assembly (handler_linux_*.s).
+// rawHandler is the signal handler, in assembly per architecture
+// (handler_linux_*.s). The kernel calls it as a C signal handler for every
+// signal drainit catches but the six a fault raises (viaRuntime). It
+// writes its signal number as one byte (sigNumbers[sig]) to the pipe
+// wakeFD, then returns through the restorer. It may clobber any register:
+// the kernel restores them all. It is installed for signals 1 to 64 only,
+// and sigNumbers has 65 entries, so sig needs no bounds check.
 //
 //lint:ignore U1000 called by the kernel, never by Go
 func rawHandler()

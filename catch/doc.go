@@ -15,8 +15,8 @@
 // ignores signal.Notify for them, so their default action would end
 // drainit whenever it is not a namespace's PID 1; and signal.Notify takes
 // a blocking round trip to the runtime's signal thread for each signal,
-// 57 of them at every start (docs/BENCHMARKS.md, section 5, measures what
-// leaving them out bought).
+// every one of them at every start (docs/BENCHMARKS.md, section 5,
+// measures what leaving them out bought).
 //
 // The six that stay with os/signal are the ones a fault in drainit itself
 // raises (SEGV, BUS, FPE, ILL, TRAP, and SYS from a seccomp filter): the

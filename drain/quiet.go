@@ -1,9 +1,6 @@
 package drain
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // TrafficSample is one reading of an upstream's request counter during
 // the delay, drainit's own status reads already taken out.
@@ -29,10 +26,9 @@ const (
 // answered and then stopped answering has quit serving, and is quiet.
 type quiet struct {
 	window, min time.Duration
-	upstreams   []string
 	trigger     time.Time
-	state       map[string]*upstreamQuiet
-	requests    float64 // sent to the upstreams during the delay
+	state       map[string]*upstreamQuiet // by upstream
+	requests    float64                   // sent to the upstreams during the delay
 }
 
 type upstreamQuiet struct {
@@ -44,7 +40,7 @@ type upstreamQuiet struct {
 }
 
 func newQuiet(window, min time.Duration, upstreams []string, trigger time.Time) *quiet {
-	q := &quiet{window: window, min: min, upstreams: slices.Clone(upstreams), trigger: trigger, state: map[string]*upstreamQuiet{}}
+	q := &quiet{window: window, min: min, trigger: trigger, state: map[string]*upstreamQuiet{}}
 	for _, u := range upstreams {
 		q.state[u] = &upstreamQuiet{lastChange: trigger}
 	}
@@ -88,8 +84,7 @@ func (q *quiet) observe(s TrafficSample, now time.Time) (fallback bool) {
 // the last request, whichever is later.
 func (q *quiet) at() (time.Time, bool) {
 	end := q.trigger.Add(q.min)
-	for _, name := range q.upstreams {
-		u := q.state[name]
+	for _, u := range q.state {
 		if u.gone {
 			continue
 		}
