@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -123,10 +124,10 @@ func TestQuietWithAnUnreadableUpstreamWaitsTheFullDelay(t *testing.T) {
 }
 
 // TestQuietInOneContainer: php-fpm a backend of nginx, both watched, a
-// request in flight at the trigger and nothing new after it. Quiet counts
-// new requests, not ones in flight (the stop signal is graceful): the
-// delay ends by quiet long before its hour, the request is answered, and
-// the stop goes in order, nginx, then php-fpm.
+// request in flight at the trigger and nothing new after it. The request
+// in flight holds the delay open (nginx may still be reading what it will
+// pass on to php-fpm); once it is answered the delay ends by quiet long
+// before its hour, and the stop goes in order, nginx, then php-fpm.
 func TestQuietInOneContainer(t *testing.T) {
 	t.Parallel()
 	p := newPod(t)
@@ -136,6 +137,12 @@ func TestQuietInOneContainer(t *testing.T) {
 	h := p.hold(t, "slow")
 	r.signal(syscall.SIGTERM)
 	r.waitLog("waiting for traffic to stop")
+	// Five windows and the minimum, with a request in flight all along:
+	// the delay must still be running.
+	time.Sleep(5*300*time.Millisecond + 200*time.Millisecond)
+	if strings.Contains(r.stderr.String(), "stop signal sent") {
+		t.Fatalf("the delay ended with a request in flight:\n%s", r.stderr.String())
+	}
 	h.release()
 	if got := <-h.done; got != "200 OK ok\n" {
 		t.Fatalf("the request held through the trigger: want 200 ok, got %q", got)

@@ -7,6 +7,7 @@ import "time"
 type TrafficSample struct {
 	Upstream string
 	Requests float64 // requests others sent it so far; meaningful when OK
+	InFlight int     // requests it is serving, not counting this reading
 	OK       bool    // the status page answered
 	Refused  bool    // nothing listens any more: the server has quit
 }
@@ -20,10 +21,20 @@ const (
 )
 
 // quiet decides when the delay can end early: once every upstream has
-// had no request for the quiet window, and at least the minimum delay has
-// passed since the trigger. An upstream whose page never answered during
-// this delay is never quiet, so the delay runs its full length; one that
-// answered and then stopped answering has quit serving, and is quiet.
+// had no new request and none in flight for the quiet window, and at
+// least the minimum delay has passed since the trigger.
+//
+// A request in flight counts because the server may still pass it on:
+// nginx reads a whole request body before it connects to php-fpm, so an
+// upload in flight at nginx is a php-fpm request to come that php-fpm's
+// counter cannot show yet.
+//
+// An upstream whose page never answered during this delay is never quiet,
+// so the delay runs its full length. One that answered with nothing in
+// flight and then refused connections has quit serving, and is quiet; one
+// that refused while it was still serving requests (QUIT closes nginx's
+// listeners at once) may still pass them on, unseen, and is never quiet
+// again in this delay.
 type quiet struct {
 	window, min time.Duration
 	trigger     time.Time
@@ -34,6 +45,8 @@ type quiet struct {
 type upstreamQuiet struct {
 	answered   bool      // its page answered at least once in this delay
 	gone       bool      // answered, then refused: its server has quit
+	busy       bool      // the last answer showed requests in flight
+	lost       bool      // refused while busy: what it still serves is unseen
 	failed     bool      // the fallback was reported
 	last       float64   // the counter at the last answer
 	lastChange time.Time // a new request, or anything that may hide one
@@ -47,48 +60,63 @@ func newQuiet(window, min time.Duration, upstreams []string, trigger time.Time) 
 	return q
 }
 
-// observe takes one sample. It reports an upstream that failed before it
-// ever answered, once, so that the caller can log the fallback to the
-// full delay.
-func (q *quiet) observe(s TrafficSample, now time.Time) (fallback bool) {
+// Why an upstream can no longer end the delay early; observe's result.
+const (
+	fallbackUnreadable = "cannot read the upstream's status page: the delay runs its full length"
+	fallbackQuitBusy   = "the upstream quit while it still served requests it may pass on: the delay runs its full length"
+)
+
+// observe takes one sample. The first time an upstream can no longer end
+// the delay early, it says why, so that the caller can log the fallback
+// to the full delay.
+func (q *quiet) observe(s TrafficSample, now time.Time) (fallback string) {
 	u, ok := q.state[s.Upstream]
 	if !ok {
-		return false
+		return ""
 	}
 	switch {
 	case s.OK && !u.answered:
 		// What came between the trigger and this first reading is
 		// unknown: the window starts here.
 		u.answered, u.last, u.lastChange = true, s.Requests, now
+		u.busy = s.InFlight > 0
 	case s.OK:
-		u.gone = false
+		u.gone, u.lost, u.busy = false, false, s.InFlight > 0
 		if s.Requests > u.last {
 			q.requests += s.Requests - u.last
 			u.last, u.lastChange = s.Requests, now
 		}
-	case u.answered && s.Refused:
+		if u.busy {
+			u.lastChange = now
+		}
+	case u.answered && s.Refused && !u.busy:
 		u.gone = true
+	case u.answered && s.Refused:
+		if !u.lost {
+			u.lost = true
+			return fallbackQuitBusy
+		}
 	case u.answered:
 		// A timeout or an error page: it may be too busy to answer, so
 		// the window starts over.
 		u.lastChange = now
 	case !u.failed:
 		u.failed = true
-		return true
+		return fallbackUnreadable
 	}
-	return false
+	return ""
 }
 
 // at is when the delay may end, once every upstream has answered (or
 // quit): the minimum delay after the trigger, or the quiet window after
-// the last request, whichever is later.
+// the last sign of traffic, whichever is later.
 func (q *quiet) at() (time.Time, bool) {
 	end := q.trigger.Add(q.min)
 	for _, u := range q.state {
 		if u.gone {
 			continue
 		}
-		if !u.answered {
+		if !u.answered || u.lost {
 			return time.Time{}, false
 		}
 		if t := u.lastChange.Add(q.window); t.After(end) {
@@ -129,8 +157,8 @@ func (m *Machine) HandleTraffic(s TrafficSample, now time.Time) {
 	if m.phase != Delaying || m.quiet == nil {
 		return
 	}
-	if m.quiet.observe(s, now) {
-		m.log.Warn("cannot read the upstream's status page: the delay runs its full length", "upstream", s.Upstream, "delay", m.cfg.Delay.String())
+	if why := m.quiet.observe(s, now); why != "" {
+		m.log.Warn(why, "upstream", s.Upstream, "delay", m.cfg.Delay.String())
 	}
 	m.wake = m.delayBound
 	if at, ok := m.quiet.at(); ok && at.Before(m.delayBound) {

@@ -1,6 +1,8 @@
 package drain
 
 import (
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,5 +154,55 @@ func TestWithoutQuietTheFixedDelayIsUnchanged(t *testing.T) {
 	h.HandleWake(at(5 * time.Second))
 	if s := h.Summary(); s.DelayEndedBy != EndedByUpperBound || s.QuietWatched {
 		t.Fatalf("got %q, quiet watched %v", s.DelayEndedBy, s.QuietWatched)
+	}
+}
+
+// A request in flight holds the window open: nginx may still be reading
+// an upload that it will pass on to php-fpm only once it has all of it.
+func TestARequestInFlightHoldsTheWindowOpen(t *testing.T) {
+	t.Parallel()
+	h, _ := newQuietHarness(t)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	for ms := 100; ms <= 6000; ms += 100 {
+		now := at(time.Duration(ms) * time.Millisecond)
+		busy := TrafficSample{Upstream: "nginx", Requests: 3, OK: true}
+		if ms <= 4000 {
+			busy.InFlight = 1 // one upload, no new request, until 4 s
+		}
+		h.HandleTraffic(busy, now)
+		h.HandleTraffic(sample("php-fpm", 2), now)
+		if h.Phase() != Delaying {
+			if ms != 5000 {
+				t.Fatalf("the delay ended at %d ms, want 5000 ms (the upload in flight until 4 s + 1 s quiet)", ms)
+			}
+			break
+		}
+	}
+	h.wantPhase(t, Stopping)
+	if s := h.Summary(); s.DelayRequests != 0 {
+		t.Fatalf("a request in flight is no new request: want 0 counted, got %d", s.DelayRequests)
+	}
+}
+
+// nginx's QUIT closes its listeners at once while it still serves what it
+// has. A page that refuses right after it showed requests in flight hides
+// what the server may still pass on, so it never counts as quiet again.
+func TestAServerThatQuitWhileBusyIsNeverQuiet(t *testing.T) {
+	t.Parallel()
+	h, _ := newQuietHarness(t)
+	var logs strings.Builder
+	h.log = slog.New(slog.NewTextHandler(&logs, nil))
+	h.HandleSignal(signals.SIGTERM, at(0))
+	h.HandleTraffic(TrafficSample{Upstream: "nginx", Requests: 5, InFlight: 2, OK: true}, at(100*time.Millisecond))
+	h.HandleTraffic(sample("php-fpm", 5), at(100*time.Millisecond))
+	for ms := 200; ms <= 10000; ms += 100 {
+		now := at(time.Duration(ms) * time.Millisecond)
+		h.HandleTraffic(TrafficSample{Upstream: "nginx", Refused: true}, now)
+		h.HandleTraffic(sample("php-fpm", 5), now)
+	}
+	h.wantPhase(t, Delaying)
+	h.wantWake(t, at(20*time.Second))
+	if n := strings.Count(logs.String(), "quit while it still served"); n != 1 {
+		t.Fatalf("want the fallback logged once, got %d times:\n%s", n, logs.String())
 	}
 }
