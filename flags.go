@@ -104,7 +104,7 @@ func newFlagSet(o *options, raw *rawFlags) *pflag.FlagSet {
 	fs.StringArrayVar(&raw.readyAddr, "backend-ready", nil, "NAME=ADDRESS: a backend is ready once HOST:PORT or unix:PATH accepts (repeatable)")
 	fs.DurationVar(&o.startTimeout, "start-timeout", 30*time.Second, "how long each backend may take to become ready before drainit gives up")
 	fs.DurationVar(&o.delay, "delay", 5*time.Second, "endpoint-propagation delay between the drain trigger and the stop signal; with --quiet, its upper bound")
-	fs.DurationVar(&o.quiet, "quiet", 0, "end the delay once every --upstream has had no new request for this long (0: a fixed delay)")
+	fs.DurationVar(&o.quiet, "quiet", 0, "end the delay once every --upstream has had no new request, and none in flight, for this long (0: a fixed delay)")
 	fs.DurationVar(&o.minDelay, "min-delay", time.Second, "with --quiet, the shortest delay: kube-proxy applies an endpoint change no sooner than 1s after it")
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Second, "after the stop signal, how long to wait for every descendant before SIGKILL")
 	fs.StringVar(&raw.stopSignal, "stop-signal", "QUIT", "signal that begins the child's graceful shutdown")
@@ -258,28 +258,34 @@ Flags:
 `)
 	fmt.Fprint(w, fs.FlagUsages())
 	fmt.Fprint(w, `
-Environment: DRAINIT_DELAY, DRAINIT_TIMEOUT, DRAINIT_STOP_SIGNAL,
+Environment: each flag above with a variable is DRAINIT_ and its name in
+capitals, '-' as '_': DRAINIT_DELAY, DRAINIT_QUIET, DRAINIT_MIN_DELAY,
+DRAINIT_UNREADY_AT, DRAINIT_EVICT_KEEPALIVE, DRAINIT_TIMEOUT,
+DRAINIT_STOP_SIGNAL, DRAINIT_PROCESS_GROUP, DRAINIT_METRICS_ADDRESS,
+DRAINIT_METRICS_LINGER, DRAINIT_GRACE_PERIOD, DRAINIT_START_TIMEOUT;
 DRAINIT_REWRITE, DRAINIT_UPSTREAM, DRAINIT_BACKEND_STOP_SIGNAL and
-DRAINIT_BACKEND_READY (comma-separated), DRAINIT_BACKENDS (';'-separated),
-DRAINIT_PROCESS_GROUP, DRAINIT_METRICS_ADDRESS, DRAINIT_METRICS_LINGER,
-DRAINIT_GRACE_PERIOD, DRAINIT_START_TIMEOUT. A flag on the command line
-wins over its variable.
+DRAINIT_BACKEND_READY are comma-separated, DRAINIT_BACKENDS ';'-separated.
+A flag on the command line wins over its variable.
 
 Examples:
-  # nginx: 5 s for endpoints to propagate, then a graceful QUIT
-  drainit --delay 5s --timeout 20s --metrics-address :9101 \
-    --upstream nginx=http://127.0.0.1:8080/stub_status \
+  # nginx: serve until no request has come for 1 s (15 s at most), then a
+  # graceful QUIT
+  drainit --quiet 1s --delay 15s --timeout 20s --metrics-address :9101 \
+    --upstream nginx=http://127.0.0.1:8081/stub_status \
     -- /docker-entrypoint.sh nginx -g 'daemon off;'
 
-  # php-fpm behind nginx: outlast nginx's delay so it never refuses nginx
-  drainit --delay 8s --timeout 20s --metrics-address :9102 \
+  # php-fpm behind nginx: serve until neither php-fpm nor the nginx in
+  # front has had a request for 1 s; the upper bound outlasts nginx's
+  drainit --quiet 1s --delay 20s --timeout 20s --metrics-address :9102 \
     --upstream php-fpm=127.0.0.1:9000/status \
+    --upstream nginx=http://127.0.0.1:8081/stub_status \
     -- docker-php-entrypoint php-fpm -F
 
   # one container: php-fpm first, nginx once php-fpm answers; at the stop
   # nginx drains first and php-fpm stops only once nginx is gone
-  drainit --delay 5s --timeout 20s --backend 'php-fpm -F' \
-    --upstream php-fpm=127.0.0.1:9000/status -- nginx -g 'daemon off;'
+  drainit --quiet 1s --delay 15s --timeout 20s --backend 'php-fpm -F' \
+    --upstream php-fpm=127.0.0.1:9000/status \
+    --upstream nginx=http://127.0.0.1:8081/stub_status -- nginx -g 'daemon off;'
 
 Exit status: COMMAND's, or 128+N if signal N killed it (a backend's, if
 its exit ended the run); 126 if a command cannot be executed, 127 if it is

@@ -63,8 +63,13 @@ func run(args []string, sigs <-chan os.Signal, catchErr error, stdout, stderr io
 		}
 		return process.ExitCannotExecute
 	}
-	if w := preflight.GracePeriod(opts.delay, opts.timeout, opts.linger, opts.gracePeriod); w != "" {
-		log.Warn(w)
+	for _, w := range []string{
+		preflight.GracePeriod(opts.delay, opts.timeout, opts.linger, opts.gracePeriod, opts.quiet > 0),
+		preflight.QuietWindow(opts.quiet, opts.delay),
+	} {
+		if w != "" {
+			log.Warn(w)
+		}
 	}
 	assignProbes(ms, opts, checkPHPFPM(log, ms, opts.timeout))
 	w := newWorld(ms, opts.startTimeout)

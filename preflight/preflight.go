@@ -17,16 +17,33 @@ const GraceMargin = time.Second
 
 // GracePeriod warns when delay + timeout + linger does not fit in the pod's
 // terminationGracePeriodSeconds with GraceMargin to spare. A zero grace
-// period means "not given" and is not checked.
-func GracePeriod(delay, timeout, linger, grace time.Duration) string {
+// period means "not given" and is not checked. With --quiet the delay
+// usually ends early, but --delay is still what it runs when traffic never
+// stops or a status page cannot be read, so the upper bound is what must
+// fit.
+func GracePeriod(delay, timeout, linger, grace time.Duration, quiet bool) string {
 	need := delay + timeout + linger + GraceMargin
 	if grace <= 0 || need <= grace {
 		return ""
 	}
-	return fmt.Sprintf("--delay %v + --timeout %v + --metrics-linger %v does not fit in the %v grace period with %v to spare: "+
+	what := "--delay"
+	if quiet {
+		what = "--delay (the upper bound of the --quiet delay)"
+	}
+	return fmt.Sprintf("%s %v + --timeout %v + --metrics-linger %v does not fit in the %v grace period with %v to spare: "+
 		"the kubelet's SIGKILL will come first and end the drain unreported; "+
 		"lower --timeout to at most %v or raise terminationGracePeriodSeconds to at least %v",
-		delay, timeout, linger, grace, GraceMargin, max(grace-delay-linger-GraceMargin, 0), need.Round(time.Second))
+		what, delay, timeout, linger, grace, GraceMargin, max(grace-delay-linger-GraceMargin, 0), need.Round(time.Second))
+}
+
+// QuietWindow warns when the quiet window cannot end the delay early:
+// the first reading comes after the trigger, and the window starts there.
+func QuietWindow(quiet, delay time.Duration) string {
+	if quiet <= 0 || quiet < delay {
+		return ""
+	}
+	return fmt.Sprintf("--quiet %v is not shorter than --delay %v: the delay can never end early and always runs to its upper bound; "+
+		"raise --delay or lower --quiet", quiet, delay)
 }
 
 // phpFPMCheckTimeout bounds `php-fpm -tt`, which runs before the child.

@@ -24,12 +24,38 @@ func TestGracePeriod(t *testing.T) {
 		{5 * s, 60 * s, 0, 0, false}, // not given
 	}
 	for _, c := range cases {
-		got := GracePeriod(c.delay, c.timeout, c.linger, c.grace)
+		got := GracePeriod(c.delay, c.timeout, c.linger, c.grace, false)
 		if (got != "") != c.warn {
 			t.Errorf("GracePeriod(%v, %v, %v, %v): want warning %v, got %q", c.delay, c.timeout, c.linger, c.grace, c.warn, got)
 		}
 		if c.warn && (!strings.Contains(got, "SIGKILL") || strings.Contains(got, "\n")) {
 			t.Errorf("want one line naming the kubelet's SIGKILL, got %q", got)
+		}
+	}
+}
+
+// With --quiet the delay's upper bound still has to fit, and the line
+// says that it is the upper bound.
+func TestGracePeriodCountsTheQuietDelaysUpperBound(t *testing.T) {
+	t.Parallel()
+	got := GracePeriod(15*time.Second, 20*time.Second, 0, 30*time.Second, true)
+	if !strings.Contains(got, "upper bound") || !strings.Contains(got, "at least 36s") {
+		t.Fatalf("want the upper bound named and 36s asked for, got %q", got)
+	}
+	if got := GracePeriod(15*time.Second, 20*time.Second, 0, 40*time.Second, true); got != "" {
+		t.Fatalf("15s + 20s + 1s fits in 40s, got %q", got)
+	}
+}
+
+func TestQuietWindow(t *testing.T) {
+	t.Parallel()
+	s := time.Second
+	for _, c := range []struct {
+		quiet, delay time.Duration
+		warn         bool
+	}{{0, 5 * s, false}, {s, 20 * s, false}, {5 * s, 5 * s, true}, {10 * s, 5 * s, true}} {
+		if got := QuietWindow(c.quiet, c.delay); (got != "") != c.warn {
+			t.Errorf("QuietWindow(%v, %v): want warning %v, got %q", c.quiet, c.delay, c.warn, got)
 		}
 	}
 }
