@@ -71,6 +71,7 @@ func run(args []string, sigs <-chan os.Signal, catchErr error, stdout, stderr io
 			log.Warn(w)
 		}
 	}
+	markPeers(ms, opts.upstreams)
 	assignProbes(ms, opts, checkPHPFPM(log, ms, opts.timeout))
 	w := newWorld(ms, opts.startTimeout)
 

@@ -209,3 +209,24 @@ func (w *world) SignalAll(sig syscall.Signal) (int, error) {
 	}
 	return process.SignalAll(sig, groups)
 }
+
+// markPeers marks each upstream whose server none of the members runs (no
+// word of any command line is named after its kind, as nginx* or
+// php-fpm*): the nginx in front of php-fpm, in a container of its own with
+// its own drainit. Reading that page would be a request its drainit
+// counts, so a peer is only probed for whether it still accepts.
+func markPeers(ms []*member, sources []*upstream.Source) {
+	for _, src := range sources {
+		runs := false
+		for _, m := range ms {
+			for _, word := range m.argv {
+				if strings.HasPrefix(filepath.Base(word), string(src.Kind)) {
+					runs = true
+				}
+			}
+		}
+		if !runs {
+			src.MarkPeer()
+		}
+	}
+}

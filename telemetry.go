@@ -113,7 +113,7 @@ func (t *telemetry) watchTraffic(quiet time.Duration, out chan<- drain.TrafficSa
 			defer tick.Stop()
 			for {
 				for _, r := range t.upstreams.ReadAll(every) {
-					s := drain.TrafficSample{Upstream: string(r.Kind), Requests: r.Status.Requests, InFlight: r.Status.InFlight, OK: r.Err == nil, Refused: upstream.Refused(r.Err)}
+					s := drain.TrafficSample{Upstream: string(r.Kind), Requests: r.Status.Requests, InFlight: r.Status.InFlight, Peer: r.Peer, OK: r.Err == nil, Refused: upstream.Refused(r.Err)}
 					select {
 					case out <- s:
 					case <-done:

@@ -8,7 +8,12 @@ type TrafficSample struct {
 	Upstream string
 	Requests float64 // requests others sent it so far; meaningful when OK
 	InFlight int     // requests it is serving, not counting this reading
-	OK       bool    // the status page answered
+	// Peer: a server that is not one of drainit's processes (the nginx in
+	// front of php-fpm, in its own container), only probed: OK means it
+	// still accepts connections, so it may still send; Refused, that it
+	// has quit. Its own drainit ends its delay only with nothing in flight.
+	Peer    bool
+	OK      bool // the status page answered (a peer: it accepted)
 	Refused  bool    // nothing listens any more: the server has quit
 }
 
@@ -75,6 +80,8 @@ func (q *quiet) observe(s TrafficSample, now time.Time) (fallback string) {
 		return ""
 	}
 	switch {
+	case s.Peer && s.OK:
+		u.answered, u.gone, u.lastChange = true, false, now
 	case s.OK && !u.answered:
 		// What came between the trigger and this first reading is
 		// unknown: the window starts here.

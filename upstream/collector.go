@@ -50,6 +50,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	results := c.readAll(ctx)
 	for i, s := range c.sources {
+		if s.peer {
+			continue // its own drainit exports it
+		}
 		label := string(s.Kind)
 		r := results[i]
 		if r.err != nil {
@@ -77,7 +80,13 @@ func (c *Collector) readAll(ctx context.Context) []result {
 	var wg sync.WaitGroup
 	for i, s := range c.sources {
 		wg.Go(func() {
-			st, err := s.Read(ctx)
+			var st Status
+			var err error
+			if s.peer {
+				err = s.Probe(ctx)
+			} else {
+				st, err = s.Read(ctx)
+			}
 			if err != nil {
 				err = fmt.Errorf("%s: %w", s.target, err)
 			}
@@ -91,6 +100,7 @@ func (c *Collector) readAll(ctx context.Context) []result {
 // Reading is one source's status, or why it could not be read.
 type Reading struct {
 	Kind   Kind
+	Peer   bool // only probed: Err nil means it still accepts connections
 	Status Status
 	Err    error
 }
@@ -101,7 +111,7 @@ func (c *Collector) ReadAll(timeout time.Duration) []Reading {
 	defer cancel()
 	var out []Reading
 	for i, r := range c.readAll(ctx) {
-		out = append(out, Reading{Kind: c.sources[i].Kind, Status: r.status, Err: r.err})
+		out = append(out, Reading{Kind: c.sources[i].Kind, Peer: c.sources[i].peer, Status: r.status, Err: r.err})
 	}
 	return out
 }
@@ -115,6 +125,9 @@ func (c *Collector) InFlight(timeout time.Duration) (inFlight map[string]int, er
 	inFlight, errs = map[string]int{}, map[string]error{}
 	for i, r := range c.readAll(ctx) {
 		kind := string(c.sources[i].Kind)
+		if c.sources[i].peer {
+			continue
+		}
 		if r.err != nil {
 			errs[kind] = r.err
 			continue

@@ -44,6 +44,31 @@ type Source struct {
 
 	mu    sync.Mutex // one reading at a time, so each counts its own
 	reads float64    // readings so far, each one request to the server
+
+	// peer: the server is not one of this drainit's processes, and
+	// another drainit (its own) watches its page. Reading the page would
+	// count as a request there, so a peer is only probed for whether it
+	// still accepts connections (see Probe), and has no metrics here.
+	peer bool
+	dial func(ctx context.Context) (net.Conn, error)
+}
+
+// MarkPeer makes s a peer: probed, not read, and not exported.
+func (s *Source) MarkPeer() { s.peer = true }
+
+// Peer reports whether s was marked a peer.
+func (s *Source) Peer() bool { return s.peer }
+
+// Probe connects to the status page's address and hangs up without a
+// request. nginx counts that in accepts, not in requests, reading or
+// writing, so the peer's own drainit sees no traffic. A nil error means
+// the server still accepts connections: it has not quit.
+func (s *Source) Probe(ctx context.Context) error {
+	conn, err := s.dial(ctx)
+	if err == nil {
+		conn.Close()
+	}
+	return err
 }
 
 // Read fetches and parses the status page once. Readings are serialized:
@@ -87,13 +112,20 @@ func Parse(spec string) (*Source, error) {
 		if err != nil || u.Scheme != "http" || u.Host == "" {
 			return nil, fmt.Errorf("upstream %q: want an http:// URL of nginx's stub_status page", spec)
 		}
-		return &Source{Kind: Nginx, target: target, read: nginxReader(target)}, nil
+		hostPort := hostPortOf(u)
+		return &Source{Kind: Nginx, target: target, read: nginxReader(target), dial: func(ctx context.Context) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "tcp", hostPort)
+		}}, nil
 	case PHPFPM:
 		network, address, path, err := splitFPMAddress(target)
 		if err != nil {
 			return nil, fmt.Errorf("upstream %q: %w", spec, err)
 		}
-		return &Source{Kind: PHPFPM, target: target, read: fpmReader(network, address, path)}, nil
+		return &Source{Kind: PHPFPM, target: target, read: fpmReader(network, address, path), dial: func(ctx context.Context) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, address)
+		}}, nil
 	}
 	return nil, fmt.Errorf("upstream %q: unknown kind %q (want nginx or php-fpm)", spec, kind)
 }

@@ -37,6 +37,12 @@ type Load struct {
 	SlowMS    int           // every SlowEvery-th request's duration
 	SlowEvery int
 	KeepAlive bool
+	// Pinning sends the load through a kube-proxy-like TCP proxy (see
+	// Pinning) for the whole run: new connections go to the old pod until
+	// Lag after the stop, then to a server that stays; a connection keeps
+	// its backend while it lives. The load runs until the pod has exited.
+	// Without it, the load goes to the pod itself and ends at Lag.
+	Pinning bool
 	// Slow client uploads, besides the rate: one every UploadEvery, each
 	// a body of UploadBytes trickling in over UploadFor. None if zero.
 	UploadEvery time.Duration
@@ -89,6 +95,7 @@ events { worker_connections 1024; }
 http {
   access_log off;
   %[4]s
+  include %[1]s/drainit/*.conf;
   keepalive_timeout 30s;
   server {
     listen 127.0.0.1:%[2]d backlog=512;

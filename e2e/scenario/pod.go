@@ -126,10 +126,10 @@ func startPod(dir string, b Binaries, v Variant, controlTimeout time.Duration) (
 		}
 		p.FPM = p.Nginx
 	} else {
-		if p.FPM, err = startContainer("php-fpm", v.Wrap("php-fpm", fpm)); err != nil {
+		if p.FPM, err = startContainer("php-fpm", v.Wrap(p, "php-fpm", fpm)); err != nil {
 			return nil, err
 		}
-		if p.Nginx, err = startContainer("nginx", v.Wrap("nginx", nginx)); err != nil {
+		if p.Nginx, err = startContainer("nginx", v.Wrap(p, "nginx", nginx)); err != nil {
 			p.FPM.Kill()
 			return nil, err
 		}

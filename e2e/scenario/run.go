@@ -99,6 +99,7 @@ type Result struct {
 	// GraceKilled is set when the grace period ran out and both were SIGKILLed.
 	GraceKilled bool
 	Pod         *Pod
+	Pinning     *Pinning // the proxy in front, with Load.Pinning
 }
 
 // Failed lists the requests that did not get a 200.
@@ -156,7 +157,35 @@ func Run(o Options) (*Result, error) {
 		}
 	}
 	res := &Result{Variant: o.Variant.Name, Pod: pod}
-	results, ups := attack(pod, o.Load), uploads(pod, o.Load)
+	target, length := pod.URL, o.Load.Before+o.Load.Lag
+	if o.Load.Pinning {
+		if res.Pinning, err = startPinning(fmt.Sprintf("127.0.0.1:%d", pod.NginxPort)); err != nil {
+			pod.Kill()
+			return nil, err
+		}
+		defer res.Pinning.Close()
+		target = func(path string) string { return "http://" + res.Pinning.Addr() + path }
+		length = o.Load.Before + o.GracePeriod
+	}
+	attacker := vegeta.NewAttacker(vegeta.KeepAlive(o.Load.KeepAlive), vegeta.Timeout(60*time.Second))
+	results, ups := attack(attacker, target, o.Load, length), uploads(pod, o.Load)
+	gone := make(chan struct{})
+	defer close(gone)
+	if o.Load.Pinning {
+		// The load runs until the pod has exited, and a moment longer, so
+		// that the requests that leave it for the new endpoint are seen.
+		go func() {
+			for _, c := range pod.Containers() {
+				select {
+				case <-c.Done():
+				case <-gone:
+					return
+				}
+			}
+			time.Sleep(200 * time.Millisecond)
+			attacker.Stop()
+		}()
+	}
 	res.Start = time.Now()
 	if o.Before != nil {
 		go o.Before(pod)
@@ -198,6 +227,9 @@ func Run(o Options) (*Result, error) {
 func stop(pod *Pod, o Options, res *Result, stopped chan<- struct{}) {
 	res.StopAt = time.Now()
 	defer close(stopped)
+	if res.Pinning != nil {
+		res.Pinning.SwitchAt(res.StopAt.Add(o.Load.Lag))
+	}
 	if o.During != nil {
 		go o.During(pod, res.StopAt)
 	}
@@ -211,9 +243,9 @@ func stop(pod *Pod, o Options, res *Result, stopped chan<- struct{}) {
 	}
 }
 
-// attack sends Rate requests a second for Before+Lag: the load balancer
-// that keeps routing to the pod until its endpoint is gone.
-func attack(pod *Pod, l Load) <-chan *vegeta.Result {
+// attack sends Rate requests a second for length to target's URLs: the
+// load balancer that keeps routing to the pod until its endpoint is gone.
+func attack(attacker *vegeta.Attacker, target func(path string) string, l Load, length time.Duration) <-chan *vegeta.Result {
 	var seq int
 	targeter := func(t *vegeta.Target) error {
 		seq++
@@ -222,10 +254,9 @@ func attack(pod *Pod, l Load) <-chan *vegeta.Result {
 			ms = l.SlowMS
 		}
 		t.Method = http.MethodGet
-		t.URL = pod.URL(fmt.Sprintf("/?ms=%d", ms))
+		t.URL = target(fmt.Sprintf("/?ms=%d", ms))
 		return nil
 	}
-	attacker := vegeta.NewAttacker(vegeta.KeepAlive(l.KeepAlive), vegeta.Timeout(60*time.Second))
 	pacer := vegeta.ConstantPacer{Freq: l.Rate, Per: time.Second}
-	return attacker.Attack(vegeta.Targeter(targeter), pacer, l.Before+l.Lag, "pod")
+	return attacker.Attack(vegeta.Targeter(targeter), pacer, length, "pod")
 }
