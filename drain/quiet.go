@@ -14,7 +14,7 @@ type TrafficSample struct {
 	// has quit. Its own drainit ends its delay only with nothing in flight.
 	Peer    bool
 	OK      bool // the status page answered (a peer: it accepted)
-	Refused  bool    // nothing listens any more: the server has quit
+	Refused bool // nothing listens any more: the server has quit
 }
 
 // Why the delay ended; Summary.DelayEndedBy.

@@ -17,7 +17,7 @@ import (
 // as both ends keep it open, as kube-proxy's conntrack entries do.
 type Pinning struct {
 	ln       net.Listener
-	old, new string         // backend addresses
+	old, new string // backend addresses
 	switchAt atomic.Pointer[time.Time]
 	newSrv   *http.Server
 	wg       sync.WaitGroup
