@@ -206,3 +206,27 @@ func TestAServerThatQuitWhileBusyIsNeverQuiet(t *testing.T) {
 		t.Fatalf("want the fallback logged once, got %d times:\n%s", n, logs.String())
 	}
 }
+
+// A peer (the nginx of another container) is only probed: while it
+// accepts connections it may still send, so the window starts over; once
+// it refuses it has quit, and is quiet.
+func TestAPeerHoldsTheWindowOpenUntilItRefuses(t *testing.T) {
+	t.Parallel()
+	h, _ := newQuietHarness(t)
+	h.HandleSignal(signals.SIGTERM, at(0))
+	for ms := 100; ms <= 5000; ms += 100 {
+		now := at(time.Duration(ms) * time.Millisecond)
+		peer := TrafficSample{Upstream: "nginx", Peer: true, OK: ms <= 3000, Refused: ms > 3000}
+		h.HandleTraffic(peer, now)
+		h.HandleTraffic(sample("php-fpm", 1), now)
+		if h.Phase() != Delaying {
+			// php-fpm quiet since 0.1 s; nginx accepted until 3 s, then
+			// refused: gone, so the minimum and php-fpm's window decide.
+			if ms != 3100 {
+				t.Fatalf("the delay ended at %d ms, want 3100 ms (the first refusal)", ms)
+			}
+			return
+		}
+	}
+	t.Fatal("the delay did not end once the peer refused")
+}
