@@ -143,9 +143,12 @@ drainit_upstream_up{upstream="php-fpm"} 1
 		t.Fatalf("an unreachable upstream: want only its up series, got %d series", n)
 	}
 
+	// Nothing else is in flight. php-fpm marks a worker idle only after it
+	// has sent its response, so the worker of the reading just before
+	// this one may still show as active on a busy machine: at most 1.
 	inFlight, errs := c.InFlight(time.Second)
-	if len(errs) != 0 || inFlight["nginx"] != 0 || inFlight["php-fpm"] != 0 || len(inFlight) != 2 {
-		t.Fatalf("InFlight: want 0 for both, got %v (errs %v)", inFlight, errs)
+	if len(errs) != 0 || inFlight["nginx"] != 0 || inFlight["php-fpm"] > 1 || len(inFlight) != 2 {
+		t.Fatalf("InFlight: want 0 for nginx and at most php-fpm's previous reading, got %v (errs %v)", inFlight, errs)
 	}
 	if n := testutil.CollectAndCount(c); n != 0 {
 		t.Fatalf("after InFlight the collector is stopped: want no series, got %d", n)
