@@ -27,6 +27,22 @@ func sample(upstream string, requests float64) TrafficSample {
 	return TrafficSample{Upstream: upstream, Requests: requests, OK: true}
 }
 
+// readEvery100ms feeds h the samples readings(ms) gives, at 100 ms, 200 ms
+// and so on up to upTo ms, and returns when the delay ended: the reading's
+// ms, or 0 if it did not end.
+func readEvery100ms(h *harness, upTo int, readings func(ms int) []TrafficSample) int {
+	for ms := 100; ms <= upTo; ms += 100 {
+		now := at(time.Duration(ms) * time.Millisecond)
+		for _, s := range readings(ms) {
+			h.HandleTraffic(s, now)
+		}
+		if h.Phase() != Delaying {
+			return ms
+		}
+	}
+	return 0
+}
+
 func TestDelayEndsOnceEveryUpstreamIsQuiet(t *testing.T) {
 	t.Parallel()
 	h, watching := newQuietHarness(t)
@@ -36,17 +52,11 @@ func TestDelayEndsOnceEveryUpstreamIsQuiet(t *testing.T) {
 	}
 	h.wantWake(t, at(20*time.Second)) // nothing read yet: the upper bound
 	// Requests keep coming to nginx until 3.5 s; php-fpm goes quiet at 1 s.
-	for ms := 100; ms <= 5000; ms += 100 {
-		now := at(time.Duration(ms) * time.Millisecond)
-		n := float64(min(ms, 3500) / 100)
-		h.HandleTraffic(sample("nginx", n), now)
-		h.HandleTraffic(sample("php-fpm", float64(min(ms, 1000)/100)), now)
-		if h.Phase() != Delaying {
-			if ms != 4500 {
-				t.Fatalf("the delay ended at %d ms, want 4500 ms (the last request at 3.5 s + 1 s quiet)", ms)
-			}
-			break
-		}
+	ended := readEvery100ms(h, 5000, func(ms int) []TrafficSample {
+		return []TrafficSample{sample("nginx", float64(min(ms, 3500)/100)), sample("php-fpm", float64(min(ms, 1000)/100))}
+	})
+	if ended != 4500 {
+		t.Fatalf("the delay ended at %d ms, want 4500 ms (the last request at 3.5 s + 1 s quiet)", ended)
 	}
 	h.wantPhase(t, Stopping)
 	h.wantSent(t, signals.SIGQUIT, signals.SIGCONT)
@@ -163,20 +173,15 @@ func TestARequestInFlightHoldsTheWindowOpen(t *testing.T) {
 	t.Parallel()
 	h, _ := newQuietHarness(t)
 	h.HandleSignal(signals.SIGTERM, at(0))
-	for ms := 100; ms <= 6000; ms += 100 {
-		now := at(time.Duration(ms) * time.Millisecond)
+	ended := readEvery100ms(h, 6000, func(ms int) []TrafficSample {
 		busy := TrafficSample{Upstream: "nginx", Requests: 3, OK: true}
 		if ms <= 4000 {
 			busy.InFlight = 1 // one upload, no new request, until 4 s
 		}
-		h.HandleTraffic(busy, now)
-		h.HandleTraffic(sample("php-fpm", 2), now)
-		if h.Phase() != Delaying {
-			if ms != 5000 {
-				t.Fatalf("the delay ended at %d ms, want 5000 ms (the upload in flight until 4 s + 1 s quiet)", ms)
-			}
-			break
-		}
+		return []TrafficSample{busy, sample("php-fpm", 2)}
+	})
+	if ended != 5000 {
+		t.Fatalf("the delay ended at %d ms, want 5000 ms (the upload in flight until 4 s + 1 s quiet)", ended)
 	}
 	h.wantPhase(t, Stopping)
 	if s := h.Summary(); s.DelayRequests != 0 {
@@ -214,19 +219,12 @@ func TestAPeerHoldsTheWindowOpenUntilItRefuses(t *testing.T) {
 	t.Parallel()
 	h, _ := newQuietHarness(t)
 	h.HandleSignal(signals.SIGTERM, at(0))
-	for ms := 100; ms <= 5000; ms += 100 {
-		now := at(time.Duration(ms) * time.Millisecond)
-		peer := TrafficSample{Upstream: "nginx", Peer: true, OK: ms <= 3000, Refused: ms > 3000}
-		h.HandleTraffic(peer, now)
-		h.HandleTraffic(sample("php-fpm", 1), now)
-		if h.Phase() != Delaying {
-			// php-fpm quiet since 0.1 s; nginx accepted until 3 s, then
-			// refused: gone, so the minimum and php-fpm's window decide.
-			if ms != 3100 {
-				t.Fatalf("the delay ended at %d ms, want 3100 ms (the first refusal)", ms)
-			}
-			return
-		}
+	ended := readEvery100ms(h, 5000, func(ms int) []TrafficSample {
+		return []TrafficSample{{Upstream: "nginx", Peer: true, OK: ms <= 3000, Refused: ms > 3000}, sample("php-fpm", 1)}
+	})
+	// php-fpm quiet since 0.1 s; nginx accepted until 3 s, then refused:
+	// gone, so the minimum and php-fpm's window decide.
+	if ended != 3100 {
+		t.Fatalf("the delay ended at %d ms, want 3100 ms (the first refusal; 0: never)", ended)
 	}
-	t.Fatal("the delay did not end once the peer refused")
 }

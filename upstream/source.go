@@ -49,8 +49,8 @@ type Source struct {
 	// another drainit (its own) watches its page. Reading the page would
 	// count as a request there, so a peer is only probed for whether it
 	// still accepts connections (see Probe), and has no metrics here.
-	peer bool
-	dial func(ctx context.Context) (net.Conn, error)
+	peer             bool
+	network, address string // where the page listens, for Probe
 }
 
 // MarkPeer makes s a peer: probed, not read, and not exported.
@@ -64,7 +64,8 @@ func (s *Source) Peer() bool { return s.peer }
 // writing, so the peer's own drainit sees no traffic. A nil error means
 // the server still accepts connections: it has not quit.
 func (s *Source) Probe(ctx context.Context) error {
-	conn, err := s.dial(ctx)
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, s.network, s.address)
 	if err == nil {
 		conn.Close()
 	}
@@ -112,20 +113,13 @@ func Parse(spec string) (*Source, error) {
 		if err != nil || u.Scheme != "http" || u.Host == "" {
 			return nil, fmt.Errorf("upstream %q: want an http:// URL of nginx's stub_status page", spec)
 		}
-		hostPort := hostPortOf(u)
-		return &Source{Kind: Nginx, target: target, read: nginxReader(target), dial: func(ctx context.Context) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "tcp", hostPort)
-		}}, nil
+		return &Source{Kind: Nginx, target: target, read: nginxReader(target), network: "tcp", address: hostPortOf(u)}, nil
 	case PHPFPM:
 		network, address, path, err := splitFPMAddress(target)
 		if err != nil {
 			return nil, fmt.Errorf("upstream %q: %w", spec, err)
 		}
-		return &Source{Kind: PHPFPM, target: target, read: fpmReader(network, address, path), dial: func(ctx context.Context) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, address)
-		}}, nil
+		return &Source{Kind: PHPFPM, target: target, read: fpmReader(network, address, path), network: network, address: address}, nil
 	}
 	return nil, fmt.Errorf("upstream %q: unknown kind %q (want nginx or php-fpm)", spec, kind)
 }

@@ -45,17 +45,6 @@ func AdaptiveDrainit(evict bool) Drainit {
 		Quiet: time.Second, Evict: evict}
 }
 
-// Name says which drain it is, for tables.
-func (d Drainit) Name() string {
-	switch {
-	case d.Quiet == 0:
-		return fmt.Sprintf("fixed --delay %v", d.NginxDelay)
-	case d.Evict:
-		return fmt.Sprintf("--quiet %v --delay %v + eviction", d.Quiet, d.NginxDelay)
-	}
-	return fmt.Sprintf("--quiet %v --delay %v", d.Quiet, d.NginxDelay)
-}
-
 // flags are the container's drainit flags in pod p.
 func (d Drainit) flags(p *Pod, container string) []string {
 	delay := d.NginxDelay
