@@ -33,8 +33,13 @@ func main() {
 	zombies := flag.Int("zombies", 10000, "orphaned zombies each init reaps")
 	out := flag.String("out", "../docs", "where BENCHMARKS.md and img/ go")
 	repo := flag.String("repo", "..", "the drainit repository")
+	matrixOnly := flag.Bool("matrix-only", false, "run only the adaptive delay's matrix: its section to stdout, its pictures into -out/img, no BENCHMARKS.md")
 	flag.Parse()
-	if err := bench(*repo, *out, *runs, *overheadRuns, *zombies); err != nil {
+	run := bench
+	if *matrixOnly {
+		run = func(repo, out string, runs, _, _ int) error { return matrixAlone(repo, out, runs) }
+	}
+	if err := run(*repo, *out, *runs, *overheadRuns, *zombies); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -68,6 +73,10 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 	if err != nil {
 		return err
 	}
+	matrix, err := runMatrix(bin, runs, work, os.Stderr)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Join(out, "img"), 0o755); err != nil {
 		return err
 	}
@@ -75,6 +84,9 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 		if err := timeline(s.sample, filepath.Join(out, "img", imageName(s.name))); err != nil {
 			return err
 		}
+	}
+	if err := matrixPlots(matrix, out); err != nil {
+		return err
 	}
 
 	inits := peers(drainit)
@@ -112,9 +124,32 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 	}
 	report := reportData{
 		started: started, took: time.Since(started), runs: runs, overheadRuns: overheadRuns,
-		scenarios: two, one: one, overhead: rows, size: size, static: static, footprint: fp, machine: describeMachine(),
+		scenarios: two, one: one, matrix: matrix, overhead: rows, size: size, static: static, footprint: fp, machine: describeMachine(),
 	}
 	return os.WriteFile(filepath.Join(out, "BENCHMARKS.md"), []byte(report.markdown()), 0o644)
+}
+
+// matrixAlone runs the adaptive delay's matrix by itself, for whoever
+// works on the delay: minutes instead of the whole report's hour.
+func matrixAlone(repo, out string, runs int) error {
+	work, err := os.MkdirTemp("", "drainit-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	drainit := filepath.Join(work, "drainit")
+	if err := testkit.BuildDrainit(repo, drainit); err != nil {
+		return err
+	}
+	matrix, err := runMatrix(scenario.DefaultBinaries(drainit), runs, work, os.Stderr)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(out, "img"), 0o755); err != nil {
+		return err
+	}
+	matrixSection(func(format string, args ...any) { fmt.Printf(format, args...) }, matrix, runs, "6")
+	return matrixPlots(matrix, out)
 }
 
 func goBuild(dir, pkg, dst string) error {

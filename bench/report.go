@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"runtime"
@@ -19,6 +20,7 @@ type reportData struct {
 	overheadRuns int
 	scenarios    []*variantStats // two containers
 	one          []*variantStats // one container
+	matrix       []*matrixCell   // the adaptive delay
 	overhead     []measurement
 	size         int64
 	static       string
@@ -98,12 +100,18 @@ func (r reportData) markdown() string {
 		misses = append(misses, measurement{what: "binary size"})
 	}
 	r.footprintSection(w)
-	w("\n## Misses\n\n")
-	if len(misses) == 0 {
+	w("\n")
+	matrixSection(w, r.matrix, r.runs, "6")
+	w("## Misses\n\n")
+	matrixMissed := matrixMisses(r.matrix)
+	if len(misses) == 0 && len(matrixMissed) == 0 {
 		w("None in this run.\n")
 	}
 	for _, m := range misses {
 		w("- **%s** missed its target in this run. %s\n", m.what, r.fixFor(m))
+	}
+	for _, c := range matrixMissed {
+		w("- **The adaptive drain at a %v lag, %s, %s** missed its goal in this run: %s\n", c.lag, strings.ReplaceAll(c.drain.name, "`", ""), c.client.name, c.miss())
 	}
 	return b.String()
 }
@@ -203,11 +211,8 @@ func kinds(m map[string]int) string {
 	if len(m) == 0 {
 		return "none"
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b string) int { return m[b] - m[a] })
+	keys := slices.Sorted(maps.Keys(m))
+	slices.SortStableFunc(keys, func(a, b string) int { return m[b] - m[a] })
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])

@@ -99,12 +99,7 @@ var durationField = regexp.MustCompile(`\b([A-Za-z0-9_.+-]+)=((?:[0-9.]+(?:ns|us
 
 // summaryFields reads the durations of a drainit drain summary line.
 func summaryFields(log string) (map[string]time.Duration, error) {
-	var line string
-	for _, l := range strings.Split(log, "\n") {
-		if strings.Contains(l, `msg="drain summary"`) {
-			line = l
-		}
-	}
+	line := summaryLine(log)
 	f := map[string]time.Duration{}
 	for _, m := range durationField.FindAllStringSubmatch(line, -1) {
 		d, err := time.ParseDuration(m[2])
@@ -122,3 +117,25 @@ func summaryFields(log string) (map[string]time.Duration, error) {
 }
 
 func baseName(path string) string { return path[strings.LastIndexByte(path, '/')+1:] }
+
+// summaryLine is the last drain summary line in a drainit log.
+func summaryLine(log string) string {
+	var line string
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, `msg="drain summary"`) {
+			line = l
+		}
+	}
+	return line
+}
+
+// summaryValue is one key's value in a drainit log's drain summary, or
+// "" if it has none.
+func summaryValue(log, key string) string {
+	for _, field := range strings.Fields(summaryLine(log)) {
+		if k, v, ok := strings.Cut(field, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}

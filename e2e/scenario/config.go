@@ -40,7 +40,8 @@ type Load struct {
 	// Pinning sends the load through a kube-proxy-like TCP proxy (see
 	// Pinning) for the whole run: new connections go to the old pod until
 	// Lag after the stop, then to a server that stays; a connection keeps
-	// its backend while it lives. The load runs until the pod has exited.
+	// its backend while it lives. The load runs until the pod has exited
+	// and the lag is over.
 	// Without it, the load goes to the pod itself and ends at Lag.
 	Pinning bool
 	// Slow client uploads, besides the rate: one every UploadEvery, each

@@ -169,11 +169,13 @@ func Run(o Options) (*Result, error) {
 	}
 	attacker := vegeta.NewAttacker(vegeta.KeepAlive(o.Load.KeepAlive), vegeta.Timeout(60*time.Second))
 	results, ups := attack(attacker, target, o.Load, length), uploads(pod, o.Load)
-	gone := make(chan struct{})
+	gone, stopped := make(chan struct{}), make(chan struct{})
 	defer close(gone)
 	if o.Load.Pinning {
-		// The load runs until the pod has exited, and a moment longer, so
-		// that the requests that leave it for the new endpoint are seen.
+		// The load runs until the pod has exited and the lag is over, and
+		// a moment longer, so that the requests that leave it for the new
+		// endpoint are seen, and so are those a pod that quit too early
+		// refused.
 		go func() {
 			for _, c := range pod.Containers() {
 				select {
@@ -182,7 +184,8 @@ func Run(o Options) (*Result, error) {
 					return
 				}
 			}
-			time.Sleep(200 * time.Millisecond)
+			<-stopped
+			time.Sleep(time.Until(res.StopAt.Add(o.Load.Lag)) + 200*time.Millisecond)
 			attacker.Stop()
 		}()
 	}
@@ -190,7 +193,6 @@ func Run(o Options) (*Result, error) {
 	if o.Before != nil {
 		go o.Before(pod)
 	}
-	stopped := make(chan struct{})
 	stopTimer := time.AfterFunc(o.Load.Before, func() { stop(pod, o, res, stopped) })
 	defer stopTimer.Stop()
 	for r := range results {
