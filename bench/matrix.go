@@ -28,9 +28,8 @@ type matrixDrain struct {
 // adaptive reports whether the delay may end before its bound.
 func (m matrixDrain) adaptive() bool { return m.d.Quiet > 0 }
 
-// matrixDrains: the fixed delay the images shipped before (5 s for nginx,
-// php-fpm a second longer), and the images' adaptive drain with and
-// without eviction.
+// matrixDrains: a fixed delay (5 s for nginx, php-fpm a second longer),
+// and the adaptive drain with and without eviction.
 func matrixDrains() []matrixDrain {
 	fixed := scenario.Drainit{NginxDelay: 5 * time.Second, FPMDelay: 6 * time.Second, Timeout: 20 * time.Second}
 	quiet := scenario.AdaptiveDrainit(false)
@@ -202,8 +201,8 @@ func matrixSection(w func(string, ...any), cells []*matrixCell, runs int, number
 		"that picks a backend once per connection and keeps it there. New connections go to the stopping pod until the lag "+
 		"after the stop, then to a new endpoint; a connection opened before that stays pinned to the old pod while both ends "+
 		"keep it open. The load runs until the pod has exited and the lag is over. Three drains: a fixed delay (nginx `--delay %v`, php-fpm %v); "+
-		"the images' adaptive delay (`--quiet %v`, upper bounds %v for nginx and %v for php-fpm, php-fpm's drainit reading "+
-		"nginx's page too); and the same with nginx's drainit evicting keep-alive clients at the trigger. Clients open a new "+
+		"an adaptive delay (`--quiet %v` as the images have it, with upper bounds of %v for nginx and %v for php-fpm, "+
+		"php-fpm's drainit reading nginx's page too); and the same with nginx's drainit evicting keep-alive clients at the trigger. Clients open a new "+
 		"connection per request, or keep their connections alive. Medians of %d runs per cell, interleaved.\n\n",
 		load.Rate, load.SlowEvery, load.SlowMS, fixed.NginxDelay, fixed.FPMDelay, d.Quiet, d.NginxDelay, d.FPMDelay, runs)
 	w("The goal: at every lag, the adaptive drain loses nothing (in any run) and its median stop is within lag + quiet "+

@@ -38,8 +38,9 @@ type Drainit struct {
 	Evict bool
 }
 
-// AdaptiveDrainit is the drain the images ship: the delay ends once
-// traffic has been quiet for 1 s, 20 s (nginx) and 25 s (php-fpm) at most.
+// AdaptiveDrainit is the images' adaptive drain, with longer upper bounds
+// (theirs are 15 s and 20 s): the delay ends once traffic has been quiet
+// for 1 s, and after 20 s (nginx) and 25 s (php-fpm) at most.
 func AdaptiveDrainit(evict bool) Drainit {
 	return Drainit{NginxDelay: 20 * time.Second, FPMDelay: 25 * time.Second, Timeout: 20 * time.Second,
 		Quiet: time.Second, Evict: evict}
