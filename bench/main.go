@@ -28,24 +28,21 @@ const (
 )
 
 func main() {
-	runs := flag.Int("runs", 5, "runs of each pod variant; medians are reported")
+	runs := flag.Int("runs", 5, "runs of each pod variant and of each matrix cell; medians are reported")
 	overheadRuns := flag.Int("overhead-runs", 200, "samples per init for start-up, signal and exit latency")
 	zombies := flag.Int("zombies", 10000, "orphaned zombies each init reaps")
 	out := flag.String("out", "../docs", "where BENCHMARKS.md and img/ go")
 	repo := flag.String("repo", "..", "the drainit repository")
 	matrixOnly := flag.Bool("matrix-only", false, "run only the adaptive delay's matrix: its section to stdout, its pictures into -out/img, no BENCHMARKS.md")
 	flag.Parse()
-	run := bench
-	if *matrixOnly {
-		run = func(repo, out string, runs, _, _ int) error { return matrixAlone(repo, out, runs) }
-	}
-	if err := run(*repo, *out, *runs, *overheadRuns, *zombies); err != nil {
+	if err := run(*repo, *out, *matrixOnly, *runs, *overheadRuns, *zombies); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func bench(repo, out string, runs, overheadRuns, zombies int) error {
+// run builds drainit as it ships into a scratch directory, then measures.
+func run(repo, out string, matrixOnly bool, runs, overheadRuns, zombies int) error {
 	work, err := os.MkdirTemp("", "drainit-bench")
 	if err != nil {
 		return err
@@ -55,6 +52,13 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 	if err := testkit.BuildDrainit(repo, drainit); err != nil {
 		return err
 	}
+	if matrixOnly {
+		return matrixAlone(drainit, work, out, runs)
+	}
+	return bench(drainit, work, repo, out, runs, overheadRuns, zombies)
+}
+
+func bench(drainit, work, repo, out string, runs, overheadRuns, zombies int) error {
 	sigchild, orphans, forkwait := filepath.Join(work, "sigchild"), filepath.Join(work, "orphans"), filepath.Join(work, "forkwait")
 	for dst, pkg := range map[string]string{sigchild: "./cmd/sigchild", orphans: "./cmd/orphans", forkwait: "./cmd/forkwait"} {
 		if err := goBuild(".", pkg, dst); err != nil {
@@ -130,17 +134,8 @@ func bench(repo, out string, runs, overheadRuns, zombies int) error {
 }
 
 // matrixAlone runs the adaptive delay's matrix by itself, for whoever
-// works on the delay: minutes instead of the whole report's hour.
-func matrixAlone(repo, out string, runs int) error {
-	work, err := os.MkdirTemp("", "drainit-bench")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	drainit := filepath.Join(work, "drainit")
-	if err := testkit.BuildDrainit(repo, drainit); err != nil {
-		return err
-	}
+// works on the delay: minutes instead of the whole report's half hour.
+func matrixAlone(drainit, work, out string, runs int) error {
 	matrix, err := runMatrix(scenario.DefaultBinaries(drainit), runs, work, os.Stderr)
 	if err != nil {
 		return err

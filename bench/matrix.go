@@ -14,7 +14,8 @@ import (
 // without keep-alive eviction, by the load balancer's lag and by how the
 // clients connect. Every cell is the two-container pod of section 1
 // behind the kube-proxy-like pinning proxy, so that requests after the
-// lag go to a new endpoint and the load runs until the pod has exited.
+// lag go to a new endpoint, and the load runs until the pod has exited
+// and the lag is over.
 
 // matrixLags are the load balancer's lags the matrix runs.
 var matrixLags = []time.Duration{500 * time.Millisecond, 1500 * time.Millisecond, 4 * time.Second, 8 * time.Second}
