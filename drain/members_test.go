@@ -109,6 +109,25 @@ func TestTheStopGoesInReverseStartOrder(t *testing.T) {
 	}
 }
 
+// TestTheNextStopWaitsForTheExitNotOnlyTheEmptyGroup: an idle nginx can
+// exit, and be reaped, within microseconds of its stop signal, before its
+// exit reaches the machine; its process group is empty already. The next
+// member's stop waits for that exit, so that it is logged after it.
+// Before the fix, the worker got its stop signal with nginx's.
+func TestTheNextStopWaitsForTheExitNotOnlyTheEmptyGroup(t *testing.T) {
+	t.Parallel()
+	h := onePod(t, time.Second, 20*time.Second)
+	h.Begin(at(0))
+	h.HandleReady(fpm, at(0))
+	h.HandleSignal(signals.SIGTERM, at(0))
+	h.proc.alive[nginx] = false // reaped as soon as it got its stop signal
+	h.HandleWake(at(time.Second))
+	h.wantSentTo(t, nginx, signals.SIGQUIT, signals.SIGCONT)
+	h.wantSentTo(t, worker)
+	h.HandleExit(process.Exit{PID: pidOf(nginx)}, at(time.Second))
+	h.wantSentTo(t, worker, signals.SIGTERM, signals.SIGCONT)
+}
+
 // TestOneTimeoutBoundsTheWholeStop: a backend that ignores its stop
 // signal is killed at the one deadline, counted from nginx's stop signal.
 func TestOneTimeoutBoundsTheWholeStop(t *testing.T) {

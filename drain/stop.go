@@ -38,6 +38,12 @@ func (m *Machine) beginStop(now time.Time) {
 // on while the current one is gone. Once every member is, the stop signal
 // goes to whatever no member's process group holds (a daemon that made a
 // session of its own), and the run ends when the reaper finds nothing left.
+//
+// A member is gone once this machine has handled its leader's exit and
+// its process group is empty. The group alone is not enough: the reaper
+// may already have reaped a leader that exits within microseconds of its
+// stop signal (an idle nginx), whose exit is still on its way here, and
+// the next member's stop would then be sent, and logged, before that exit.
 func (m *Machine) advance(now time.Time) {
 	if m.phase != Stopping {
 		return
@@ -48,7 +54,7 @@ func (m *Machine) advance(now time.Time) {
 			m.stopped[i] = true
 			m.sendStop(i, now)
 		}
-		if !m.proc.GroupGone(i) {
+		if !m.sum.Processes[i].Exited || !m.proc.GroupGone(i) {
 			return
 		}
 		m.stopNext++
