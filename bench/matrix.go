@@ -98,12 +98,12 @@ func (c *matrixCell) goalMet() bool {
 func (c *matrixCell) miss() string {
 	var parts []string
 	if lost := total(c.failed); lost > 0 {
-		parts = append(parts, fmt.Sprintf("%.0f requests failed over %d runs (%s)", lost, len(c.failed), kinds(c.kinds)))
+		parts = append(parts, fmt.Sprintf("%.0f requests failed over %d runs (%s)", lost, len(c.failed), scenario.Tally(c.kinds)))
 	}
 	if stop, goal := median(c.stop), adaptiveGoal(c.lag).Seconds(); stop > goal {
 		parts = append(parts, fmt.Sprintf("the median stop took %.3f s, past %.1f s", stop, goal))
 	}
-	return strings.Join(parts, "; ") + fmt.Sprintf(". The delays ended by (nginx / php-fpm): %s.", kinds(c.endedBy))
+	return strings.Join(parts, "; ") + fmt.Sprintf(". The delays ended by (nginx / php-fpm): %s.", scenario.Tally(c.endedBy))
 }
 
 func total(s []float64) float64 {
@@ -139,10 +139,10 @@ func runMatrix(bin scenario.Binaries, runs int, work string, progress io.Writer)
 			}
 			res, err := scenario.Run(scenario.Options{Bin: bin, Load: matrixLoad(c.lag, c.client.keepAlive),
 				Variant: scenario.DrainitVariant(bin.Drainit, c.drain.d), Dir: dir, GracePeriod: time.Minute})
-			if err != nil {
-				return nil, fmt.Errorf("lag %v, %s, %s: %w", c.lag, c.drain.name, c.client.name, err)
+			if err == nil {
+				err = c.add(res)
 			}
-			if err := c.add(res); err != nil {
+			if err != nil {
 				return nil, fmt.Errorf("lag %v, %s, %s: %w", c.lag, c.drain.name, c.client.name, err)
 			}
 			fmt.Fprintf(progress, "run %d/%d lag %-5v %-40s %-30s sent %d failed %d (%s) stop %v ended by %s\n", r+1, runs, c.lag,
@@ -238,7 +238,7 @@ func matrixSection(w func(string, ...any), cells []*matrixCell, runs int, number
 				goal = fmt.Sprintf("≤ %.1f s: %s", adaptiveGoal(c.lag).Seconds(), yesNo(c.goalMet()))
 			}
 			w("| %v | %s | %.0f | **%.0f** | %s | %s | %.3f s | %s | %s |\n", c.lag, c.drain.name, median(c.sent), median(c.failed),
-				kinds(c.kinds), kinds(c.endedBy), median(c.stop), goal, ratio)
+				scenario.Tally(c.kinds), scenario.Tally(c.endedBy), median(c.stop), goal, ratio)
 		}
 		w("\n![stop time by lag, %s](img/%s)\n\n", client.name, matrixImage(client))
 	}

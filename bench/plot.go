@@ -99,6 +99,9 @@ func matrixPlot(cells []*matrixCell, client matrixClient, path string) error {
 	p.X.Label.Text = "lag, s"
 	p.Y.Label.Text = "median stop time, s"
 	var goal, lost plotter.XYs
+	for _, lag := range matrixLags {
+		goal = append(goal, plotter.XY{X: lag.Seconds(), Y: adaptiveGoal(lag).Seconds()})
+	}
 	for i, d := range matrixDrains() {
 		var xys plotter.XYs
 		for _, c := range cells {
@@ -109,9 +112,6 @@ func matrixPlot(cells []*matrixCell, client matrixClient, path string) error {
 			xys = append(xys, xy)
 			if median(c.failed) > 0 {
 				lost = append(lost, xy)
-			}
-			if i == 0 {
-				goal = append(goal, plotter.XY{X: xy.X, Y: adaptiveGoal(c.lag).Seconds()})
 			}
 		}
 		line, points, err := plotter.NewLinePoints(xys)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"runtime"
@@ -122,7 +121,7 @@ func (r reportData) markdown() string {
 func variantTable(w func(string, ...any), stats []*variantStats, floor, fpmField, tailHow string) {
 	w("| variant | sent | failed | failures, all runs, by kind | stop time |\n|---|---:|---:|---|---:|\n")
 	for _, s := range stats {
-		w("| %s | %.0f | **%.0f** | %s | %.3f s |\n", s.name, median(s.sent), median(s.failed), kinds(s.kinds), median(s.stop))
+		w("| %s | %.0f | **%.0f** | %s | %.3f s |\n", s.name, median(s.sent), median(s.failed), scenario.Tally(s.kinds), median(s.stop))
 	}
 	for _, s := range stats {
 		if len(s.overhead) > 0 {
@@ -205,19 +204,6 @@ func (r reportData) row(what string) measurement {
 		}
 	}
 	return measurement{median: map[string]float64{}}
-}
-
-func kinds(m map[string]int) string {
-	if len(m) == 0 {
-		return "none"
-	}
-	keys := slices.Sorted(maps.Keys(m))
-	slices.SortStableFunc(keys, func(a, b string) int { return m[b] - m[a] })
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %d", k, m[k])
-	}
-	return strings.Join(parts, ", ")
 }
 
 func yesNo(ok bool) string {

@@ -123,13 +123,16 @@ func (r *Result) FailedByKind() map[string]int {
 }
 
 // FailureSummary is FailedByKind as text: "refused 150, EOF 5", or "none".
-func (r *Result) FailureSummary() string {
-	byKind := r.FailedByKind()
-	kinds := slices.Sorted(maps.Keys(byKind))
-	slices.SortStableFunc(kinds, func(a, b string) int { return byKind[b] - byKind[a] })
+func (r *Result) FailureSummary() string { return Tally(r.FailedByKind()) }
+
+// Tally is a count per name as text, the largest first: "refused 150,
+// EOF 5", or "none".
+func Tally(counts map[string]int) string {
+	names := slices.Sorted(maps.Keys(counts))
+	slices.SortStableFunc(names, func(a, b string) int { return counts[b] - counts[a] })
 	var parts []string
-	for _, k := range kinds {
-		parts = append(parts, fmt.Sprintf("%s %d", k, byKind[k]))
+	for _, k := range names {
+		parts = append(parts, fmt.Sprintf("%s %d", k, counts[k]))
 	}
 	if len(parts) == 0 {
 		return "none"
